@@ -1,0 +1,70 @@
+"""The Flask application factory.
+
+    app = create_app()                       # settings from SOGLASIE_* variables
+    app = create_app(settings, engine=eng)   # tests: their own settings and engine
+
+Nothing is read or built at import time. ``create_app`` builds the engine, which refuses to start
+(``DefinitionError``) on a bad definition. It never starts a scheduler: the worker is its own
+process (``soglasie worker``), or one thread of ``soglasie demo``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask import Flask
+
+from web.errors import register_error_handlers
+from web.extensions import babel, csrf, login_manager
+from web.security import install_security_headers
+from workflow.engine import Engine
+from workflow.settings import Settings, from_env
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    engine: Engine | None = None,
+    config: dict[str, Any] | None = None,
+) -> Flask:
+    settings = (settings or from_env()).check_safe()
+    app = Flask(__name__)
+    secure = settings.is_production
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=secure,
+        SESSION_COOKIE_NAME="soglasie_session",
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_SECURE=secure,
+        REMEMBER_COOKIE_DURATION=dt.timedelta(days=14),
+        PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=12),
+        MAX_CONTENT_LENGTH=8 * 1024 * 1024,
+        WTF_CSRF_TIME_LIMIT=None,  # tied to the session, which expires on its own
+        BABEL_DEFAULT_LOCALE="ru",
+        BABEL_DEFAULT_TIMEZONE=settings.timezone,
+        PREFERRED_URL_SCHEME="https" if secure else "http",
+    )
+    app.config.update(config or {})
+    app.extensions["soglasie.settings"] = settings
+    app.extensions["soglasie.engine"] = engine or Engine.create(
+        settings.database_url, settings.definitions_dir
+    )
+
+    login_manager.init_app(app)
+    login_manager.session_protection = "strong"
+    csrf.init_app(app)
+    from web.i18n import select_locale, select_timezone
+
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    from web.auth import users  # noqa: F401  (registers the user loader)
+
+    install_security_headers(app)
+    register_error_handlers(app)
+    from web.blueprints import register_blueprints
+
+    register_blueprints(app)
+    return app

@@ -1,0 +1,1 @@
+"""Authentication: the Flask-Login user, and the user loader."""

@@ -1,0 +1,27 @@
+"""The ``soglasie`` command line.
+
+Each area registers its commands from its own module; add a new module's group or command to
+``main`` below.
+"""
+
+from __future__ import annotations
+
+import click
+
+from web.cli.audit import audit
+from web.cli.db import db
+from web.cli.definitions import definitions
+from web.cli.orgs import orgs
+from web.cli.users import users
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """soglasie: the approval workflow for international cooperation agreements."""
+
+
+main.add_command(db)
+main.add_command(definitions)
+main.add_command(users)
+main.add_command(orgs)
+main.add_command(audit)

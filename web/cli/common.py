@@ -1,0 +1,52 @@
+"""Shared helpers for CLI commands: settings, the engine, and friendly failures."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from workflow.definitions.problems import DefinitionError
+from workflow.engine import Engine
+from workflow.persistence.db import make_engine
+from workflow.persistence.schema import is_up_to_date
+from workflow.settings import Settings, from_env
+
+database_option = click.option(
+    "--database-url",
+    envvar="SOGLASIE_DATABASE_URL",
+    default=None,
+    help="Database URL (default: SOGLASIE_DATABASE_URL, or SQLite under ./instance/).",
+)
+
+
+def settings(database_url: str | None = None) -> Settings:
+    overrides = {"database_url": database_url} if database_url else {}
+    return from_env(**overrides)
+
+
+def fail(message: str, code: int = 1) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(code)
+
+
+def require_current_schema(database_url: str) -> None:
+    engine = make_engine(database_url)
+    try:
+        if not is_up_to_date(engine, database_url):
+            fail(
+                f"the database at {engine.url.render_as_string()} is not up to date; "
+                "run 'soglasie db upgrade' first"
+            )
+    finally:
+        engine.dispose()
+
+
+def open_engine(s: Settings) -> Engine:
+    """The engine for a command; exits with the definition errors if there are any."""
+    require_current_schema(s.database_url)
+    try:
+        return Engine.create(s.database_url, s.definitions_dir)
+    except DefinitionError as exc:
+        fail(str(exc))
+        raise  # unreachable; keeps type checkers calm

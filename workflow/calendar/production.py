@@ -1,0 +1,169 @@
+"""The Russian production calendar: which days are working days, per region.
+
+The base is the ``holidays`` package (public holidays of Labour Code art. 112 and the days moved
+by the yearly government decree, including the Saturdays made working days). An override file,
+``definitions/calendars/ru.yaml``, corrects and extends it when a decree lands before the package
+catches up; ``definitions/calendars/regions/<CODE>.yaml`` adds a republic's own non-working days.
+
+Override file format::
+
+    non_working:            # extra days off (holiday or moved day off)
+      2026-12-31: "Day off moved from 4 January"
+    working:                # weekend days made working days by decree
+      2025-11-01: "Working Saturday (moved to 3 November)"
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+import holidays
+import yaml
+
+
+class CalendarFileError(ValueError):
+    def __init__(self, path: Path | str, message: str):
+        super().__init__(f"{path}: {message}")
+        self.path = str(path)
+
+
+class ProductionCalendar:
+    """Working days of one jurisdiction (the federation, or one region on top of it).
+
+    Lookups are cached per year; the object is immutable after construction and safe to share
+    between threads.
+    """
+
+    def __init__(
+        self,
+        name: str = "RU",
+        extra_non_working: Mapping[dt.date, str] | None = None,
+        extra_working: Mapping[dt.date, str] | None = None,
+    ):
+        self.name = name
+        self._extra_non_working = dict(extra_non_working or {})
+        self._extra_working = dict(extra_working or {})
+        self._years: dict[int, tuple[frozenset[dt.date], frozenset[dt.date]]] = {}
+
+    def _year(self, year: int) -> tuple[frozenset[dt.date], frozenset[dt.date]]:
+        cached = self._years.get(year)
+        if cached is None:
+            base = holidays.RU(years=year)
+            off = {day for day in base if day.year == year}
+            working = {day for day in base.weekend_workdays if day.year == year}
+            off |= {d for d in self._extra_non_working if d.year == year}
+            off -= {d for d in self._extra_working if d.year == year}
+            working |= {d for d in self._extra_working if d.year == year}
+            working -= {d for d in self._extra_non_working if d.year == year}
+            cached = (frozenset(off), frozenset(working))
+            self._years[year] = cached
+        return cached
+
+    def is_working_day(self, day: dt.date) -> bool:
+        off, working = self._year(day.year)
+        if day in working:
+            return True
+        if day in off:
+            return False
+        return day.weekday() < 5
+
+    def holiday_name(self, day: dt.date) -> str | None:
+        if day in self._extra_non_working:
+            return self._extra_non_working[day]
+        return holidays.RU(years=day.year).get(day)
+
+    def next_working_day(self, day: dt.date) -> dt.date:
+        """``day`` itself if it is a working day, otherwise the first working day after it."""
+        while not self.is_working_day(day):
+            day += dt.timedelta(days=1)
+        return day
+
+    def previous_working_day(self, day: dt.date) -> dt.date:
+        """``day`` itself if it is a working day, otherwise the last working day before it."""
+        while not self.is_working_day(day):
+            day -= dt.timedelta(days=1)
+        return day
+
+    def working_days_between(self, start: dt.date, end: dt.date) -> int:
+        """Working days in the half-open interval (start, end]: the days a term counts.
+
+        Counting starts after ``start``, as a term does.
+        """
+        sign = 1
+        if end < start:
+            start, end, sign = end, start, -1
+        count = 0
+        day = start + dt.timedelta(days=1)
+        while day <= end:
+            count += self.is_working_day(day)
+            day += dt.timedelta(days=1)
+        return sign * count
+
+    def overlay(
+        self, name: str, non_working: Mapping[dt.date, str], working: Mapping[dt.date, str]
+    ) -> ProductionCalendar:
+        """A regional calendar: this one plus a region's own days."""
+        return ProductionCalendar(
+            name,
+            {**self._extra_non_working, **non_working},
+            {**self._extra_working, **working},
+        )
+
+
+def _read_override(path: Path) -> tuple[dict[dt.date, str], dict[dt.date, str]]:
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise CalendarFileError(path, f"not valid YAML: {exc}") from exc
+    if not isinstance(raw, dict) or set(raw) - {"non_working", "working", "name"}:
+        raise CalendarFileError(path, "expected only the keys 'name', 'non_working' and 'working'")
+    result = []
+    for key in ("non_working", "working"):
+        days = raw.get(key) or {}
+        if not isinstance(days, dict):
+            raise CalendarFileError(path, f"'{key}' must map dates to descriptions")
+        parsed = {}
+        for day, note in days.items():
+            if not isinstance(day, dt.date):
+                raise CalendarFileError(path, f"'{key}': {day!r} is not a date (write YYYY-MM-DD)")
+            parsed[day] = str(note or "")
+        result.append(parsed)
+    return result[0], result[1]
+
+
+class CalendarSet:
+    """The federal calendar and every regional calendar, keyed by region code.
+
+    A region without its own file uses the federal calendar.
+    """
+
+    def __init__(self, federal: ProductionCalendar, regions: Mapping[str, ProductionCalendar]):
+        self.federal = federal
+        self._regions = dict(regions)
+
+    def for_region(self, region_code: str | None) -> ProductionCalendar:
+        if region_code and region_code in self._regions:
+            return self._regions[region_code]
+        return self.federal
+
+    @property
+    def region_codes(self) -> Iterable[str]:
+        return self._regions.keys()
+
+    @classmethod
+    def load(cls, directory: Path | str | None) -> CalendarSet:
+        """Read ``ru.yaml`` and ``regions/*.yaml`` under ``directory`` (either may be absent)."""
+        federal = ProductionCalendar("RU")
+        regions: dict[str, ProductionCalendar] = {}
+        if directory is None:
+            return cls(federal, regions)
+        directory = Path(directory)
+        federal_file = directory / "ru.yaml"
+        if federal_file.exists():
+            federal = ProductionCalendar("RU", *_read_override(federal_file))
+        for path in sorted((directory / "regions").glob("*.yaml")):
+            code = path.stem
+            regions[code] = federal.overlay(code, *_read_override(path))
+        return cls(federal, regions)

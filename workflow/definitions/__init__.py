@@ -1,0 +1,1 @@
+"""Workflow definitions: the YAML format, its loader and verifier, and the runtime catalog."""

@@ -1,0 +1,170 @@
+"""Loading a whole definitions folder: workflows, per-region parameters and calendars.
+
+Layout (``definitions/`` in the repository)::
+
+    workflows/*.yaml            one workflow definition per file
+    parameters/<REGION>.yaml    per-region values of definition parameters
+    calendars/ru.yaml           corrections to the federal production calendar
+    calendars/regions/<CODE>.yaml   a region's own non-working days
+
+A folder with no ``workflows/`` subfolder is read as a flat folder of workflow files (that is
+how ``soglasie definitions check tests/fixtures/definitions/invalid`` works).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from marshmallow import ValidationError
+
+from workflow.calendar.durations import Duration
+from workflow.calendar.production import CalendarFileError, CalendarSet
+from workflow.definitions.loader import line_for, line_map, load_file
+from workflow.definitions.model import Definition, ParameterSpec
+from workflow.definitions.problems import DefinitionError, Problem
+from workflow.definitions.schema import ParameterSchema
+from workflow.definitions.verify import verify
+
+DEFAULT_DIRECTORY = Path(__file__).resolve().parents[2] / "definitions"
+
+
+@dataclass
+class DefinitionSet:
+    root: Path
+    definitions: dict[str, Definition] = field(default_factory=dict)
+    overrides: dict[str, dict[str, dict[str, ParameterSpec]]] = field(default_factory=dict)
+    calendars: CalendarSet = field(default_factory=lambda: CalendarSet.load(None))
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.is_error]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if not p.is_error]
+
+    def raise_for_errors(self) -> DefinitionSet:
+        if self.errors:
+            raise DefinitionError(self.problems)
+        return self
+
+    def parameter(self, key: str, name: str, region_code: str | None = None) -> ParameterSpec:
+        """A parameter's spec for a region: its override if the region has one."""
+        if region_code:
+            override = self.overrides.get(region_code, {}).get(key, {}).get(name)
+            if override is not None:
+                return override
+        return self.definitions[key].parameters[name]
+
+
+def workflow_files(root: Path) -> list[Path]:
+    folder = root / "workflows" if (root / "workflows").is_dir() else root
+    return sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.yml"))
+
+
+def load_directory(root: Path | str | None = None) -> DefinitionSet:
+    """Load and verify everything under ``root``; never raises for bad content."""
+    root = Path(root) if root is not None else DEFAULT_DIRECTORY
+    result = DefinitionSet(root=root)
+    if not root.is_dir():
+        result.problems.append(Problem(str(root), "(folder)", "unreadable", "not a folder"))
+        return result
+    first_file: dict[str, str] = {}
+    for path in workflow_files(root):
+        loaded = load_file(path)
+        result.problems.extend(loaded.problems)
+        definition = loaded.definition
+        if definition is None:
+            continue
+        result.problems.extend(verify(definition, loaded.lines))
+        if definition.key in first_file:
+            result.problems.append(
+                Problem(
+                    str(path),
+                    "key",
+                    "duplicate-key",
+                    f"key '{definition.key}' is already defined in {first_file[definition.key]}",
+                    line=line_for(loaded.lines, "key"),
+                )
+            )
+            continue
+        first_file[definition.key] = str(path)
+        result.definitions[definition.key] = definition
+    _load_overrides(root / "parameters", result)
+    try:
+        result.calendars = CalendarSet.load(root / "calendars")
+    except CalendarFileError as exc:
+        result.problems.append(Problem(exc.path, "(file)", "calendar", str(exc)))
+    return result
+
+
+def load_verified(root: Path | str | None = None) -> DefinitionSet:
+    """Load and verify, raising ``DefinitionError`` on any error (used at process start)."""
+    return load_directory(root).raise_for_errors()
+
+
+def _load_overrides(folder: Path, result: DefinitionSet) -> None:
+    for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
+        name = str(path)
+        text = path.read_text(encoding="utf-8")
+        lines = line_map(text)
+        try:
+            raw = yaml.safe_load(text) or {}
+        except yaml.YAMLError as exc:
+            result.problems.append(Problem(name, "(file)", "yaml-syntax", str(exc)))
+            continue
+        if not isinstance(raw, dict):
+            result.problems.append(Problem(name, "(file)", "schema", "expected a mapping", line=1))
+            continue
+        region = path.stem
+        for key, params in raw.items():
+            definition = result.definitions.get(key)
+            if definition is None:
+                result.problems.append(
+                    Problem(
+                        name,
+                        str(key),
+                        "unknown-definition",
+                        f"no workflow '{key}'",
+                        line=line_for(lines, key),
+                    )
+                )
+                continue
+            for param_name, spec in (params or {}).items():
+                element = f"{key}.{param_name}"
+                if param_name not in definition.parameters:
+                    result.problems.append(
+                        Problem(
+                            name,
+                            element,
+                            "unknown-parameter",
+                            f"'{key}' declares no parameter '{param_name}'",
+                            line=line_for(lines, element),
+                        )
+                    )
+                    continue
+                try:
+                    data = ParameterSchema().load(spec)
+                except ValidationError as exc:
+                    result.problems.append(
+                        Problem(
+                            name,
+                            element,
+                            "schema",
+                            str(exc.messages),
+                            line=line_for(lines, element),
+                        )
+                    )
+                    continue
+                result.overrides.setdefault(region, {}).setdefault(key, {})[param_name] = (
+                    ParameterSpec(
+                        param_name,
+                        Duration.parse(data["value"]),
+                        data["source"],
+                        data["basis"],
+                        data["note"],
+                    )
+                )

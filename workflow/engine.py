@@ -1,0 +1,180 @@
+"""The engine: the services' shared dependencies, and their public entry points.
+
+    engine = Engine.create(database_url, definitions_dir)
+    result = engine.fire(case_id, "approve", actor, comment="…", expected_version=7)
+
+Every public method is one service call: one unit of work, one commit. The web app, the API,
+the CLI and the worker all act through these methods, so a transition behaves the same whichever
+door it comes through.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine as SAEngine
+from sqlalchemy.orm import Session, sessionmaker
+
+from workflow.clock import Clock, SystemClock, local_date
+from workflow.definitions.catalog import Catalog
+from workflow.definitions.directory import DefinitionSet, load_verified
+from workflow.events import Event, HandlerContext
+from workflow.outbox import task_notifications
+from workflow.persistence.db import make_engine, make_session_factory
+from workflow.persistence.uow import UnitOfWork
+from workflow.policy import Actor, load_actor
+from workflow.services.cases import add_document, create_case, update_fields
+from workflow.services.firing import available_transitions, fire
+from workflow.services.substitutions import revoke_substitution, set_substitution
+from workflow.services.tasks import claim_task, reassign_task, release_task
+
+HandlerFn = Callable[[HandlerContext, Sequence[Event]], None]
+
+
+class Engine:
+    def __init__(
+        self,
+        session_factory: sessionmaker[Session],
+        catalog: Catalog,
+        clock: Clock,
+        handlers: Sequence[HandlerFn] = (task_notifications,),
+    ):
+        self.session_factory = session_factory
+        self.catalog = catalog
+        self.clock = clock
+        self.handlers: list[HandlerFn] = list(handlers)
+
+    @classmethod
+    def create(
+        cls,
+        database_url: str,
+        definitions: DefinitionSet | Path | str | None = None,
+        clock: Clock | None = None,
+        handlers: Sequence[HandlerFn] | None = None,
+        sync: bool = True,
+    ) -> Engine:
+        """Build an engine; refuses (``DefinitionError``) if the definitions have errors.
+
+        ``sync`` stores new definition versions; it needs the schema to exist.
+        """
+        if not isinstance(definitions, DefinitionSet):
+            definitions = load_verified(definitions)
+        sa_engine = make_engine(database_url)
+        engine = cls(
+            make_session_factory(sa_engine),
+            Catalog(definitions),
+            clock or SystemClock(),
+            handlers if handlers is not None else (task_notifications,),
+        )
+        if sync:
+            engine.sync_definitions()
+        return engine
+
+    @property
+    def bind(self) -> SAEngine:
+        return self.session_factory.kw["bind"]
+
+    def uow(self, write: bool = True) -> UnitOfWork:
+        return UnitOfWork(self.session_factory, write=write)
+
+    def today(self) -> dt.date:
+        return local_date(self.clock.now())
+
+    def sync_definitions(self) -> dict[str, int]:
+        with self.uow() as uow:
+            ids = self.catalog.sync(uow.session, self.clock)
+            uow.commit()
+        return ids
+
+    def actor(self, user_id: int) -> Actor:
+        with self.uow(write=False) as uow:
+            return load_actor(uow.session, user_id, self.today())
+
+    def add_handler(self, handler: HandlerFn) -> None:
+        if handler not in self.handlers:
+            self.handlers.append(handler)
+
+    def dispose(self) -> None:
+        self.bind.dispose()
+
+    # --- services (each is one transaction) -------------------------------------------------
+
+    def create_case(
+        self,
+        actor: Actor,
+        kind: str,
+        owner_org_id: int | None = None,
+        fields: dict[str, Any] | None = None,
+        parent_case_id: int | None = None,
+    ):
+
+        return create_case(self, actor, kind, owner_org_id, fields or {}, parent_case_id)
+
+    def update_fields(
+        self,
+        case_id: int,
+        actor: Actor,
+        changes: dict[str, Any],
+        expected_version: int | None = None,
+    ):
+
+        return update_fields(self, case_id, actor, changes, expected_version)
+
+    def add_document(
+        self,
+        case_id: int,
+        actor: Actor,
+        language: str,
+        text: str,
+        filename: str | None = None,
+        note: str | None = None,
+        expected_version: int | None = None,
+    ):
+
+        return add_document(self, case_id, actor, language, text, filename, note, expected_version)
+
+    def fire(
+        self,
+        case_id: int,
+        trigger: str,
+        actor: Actor | None,
+        comment: str | None = None,
+        expected_version: int | None = None,
+        data: dict[str, Any] | None = None,
+    ):
+
+        return fire(self, case_id, trigger, actor, comment, expected_version, data or {})
+
+    def claim_task(self, task_id: int, actor: Actor):
+
+        return claim_task(self, task_id, actor)
+
+    def release_task(self, task_id: int, actor: Actor):
+
+        return release_task(self, task_id, actor)
+
+    def reassign_task(self, task_id: int, actor: Actor, assignee_id: int):
+
+        return reassign_task(self, task_id, actor, assignee_id)
+
+    def set_substitution(
+        self,
+        actor: Actor,
+        substitute_id: int,
+        starts_on: dt.date,
+        ends_on: dt.date,
+        user_id: int | None = None,
+    ):
+
+        return set_substitution(self, actor, substitute_id, starts_on, ends_on, user_id)
+
+    def revoke_substitution(self, actor: Actor, substitution_id: int):
+
+        return revoke_substitution(self, actor, substitution_id)
+
+    def available_transitions(self, case_id: int, actor: Actor):
+
+        return available_transitions(self, case_id, actor)

@@ -1,0 +1,129 @@
+"""The registry of field schemas and the helpers that read fields by dotted path."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from marshmallow import RAISE, Schema, ValidationError
+from marshmallow import fields as mf
+
+from workflow.errors import InvalidInput
+
+# Requirement tokens that are not fields: a document version must exist.
+DOCUMENT_TOKENS = ("documents", "documents:ru", "documents:partner")
+
+
+@dataclass(frozen=True)
+class FieldSet:
+    """A marshmallow schema for a kind's fields, and which of them become indexed columns.
+
+    ``promote`` maps a case column (``title``, ``planned_date``, ``partner_country``,
+    ``title_partner``) to a function that extracts it from the loaded fields.
+    """
+
+    name: str
+    schema: type[Schema]
+    promote: Mapping[str, Callable[[dict[str, Any]], Any]] = field(default_factory=dict)
+
+    def field_paths(self) -> set[str]:
+        """Every dotted path the schema accepts, e.g. {"partner", "partner.country", ...}."""
+        return set(_paths(self.schema()))
+
+    def load(self, data: Mapping[str, Any], *, partial: bool = True) -> dict[str, Any]:
+        """Validate input; raise ``InvalidInput`` naming each bad field."""
+        schema = self.schema(unknown=RAISE)
+        try:
+            loaded = schema.load(dict(data), partial=partial)
+        except ValidationError as exc:
+            raise InvalidInput("Some fields are not valid.", _flatten(exc.messages)) from exc
+        return loaded
+
+    def dump(self, loaded: Mapping[str, Any]) -> dict[str, Any]:
+        """To JSON-ready primitives (dates as ISO strings) for the ``fields`` column."""
+        return self.schema().dump(loaded)
+
+    def read(self, stored: Mapping[str, Any]) -> dict[str, Any]:
+        """From the stored JSON back to Python values (dates as ``date``)."""
+        return self.schema(unknown=RAISE).load(dict(stored), partial=True)
+
+
+def _paths(schema: Schema, prefix: str = ""):
+    for name, fld in schema.fields.items():
+        key = fld.data_key or name
+        path = f"{prefix}{key}"
+        yield path
+        inner = fld
+        if isinstance(inner, mf.List):
+            inner = inner.inner
+        if isinstance(inner, mf.Nested):
+            nested = inner.schema
+            yield from _paths(nested, f"{path}.")
+
+
+def _flatten(messages: Any, prefix: str = "") -> dict[str, str]:
+    out: dict[str, str] = {}
+    if isinstance(messages, dict):
+        for key, value in messages.items():
+            child = f"{prefix}.{key}" if prefix else str(key)
+            if key == "_schema":
+                child = prefix or "_schema"
+            out.update(_flatten(value, child))
+    elif isinstance(messages, list):
+        texts = [m for m in messages if isinstance(m, str)]
+        if texts:
+            out[prefix] = " ".join(texts)
+        for item in messages:
+            if isinstance(item, dict):
+                out.update(_flatten(item, prefix))
+    else:
+        out[prefix] = str(messages)
+    return out
+
+
+def value_at(data: Mapping[str, Any], path: str) -> Any:
+    """The value at a dotted path, or None."""
+    current: Any = data
+    for part in path.split("."):
+        if not isinstance(current, Mapping):
+            return None
+        current = current.get(part)
+    return current
+
+
+def is_blank(value: Any) -> bool:
+    return value is None or value == "" or value == [] or value == {}
+
+
+def as_date(value: Any) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str) and value:
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
+_REGISTRY: dict[str, FieldSet] = {}
+
+
+def register_field_set(field_set: FieldSet) -> FieldSet:
+    _REGISTRY[field_set.name] = field_set
+    return field_set
+
+
+def get_field_set(name: str) -> FieldSet:
+    try:
+        return _REGISTRY[name]
+    except KeyError:
+        raise KeyError(f"no field schema named {name!r}") from None
+
+
+def all_field_sets() -> dict[str, FieldSet]:
+    return dict(_REGISTRY)

@@ -1,0 +1,48 @@
+"""Password hashing with argon2id (argon2-cffi), upgraded transparently on login.
+
+Werkzeug's default scrypt parameters are below OWASP ASVS 5; argon2id with the library's
+RFC 9106 "low memory" profile is the usual choice. ``verify`` tells the caller when a stored
+hash uses older parameters (or another scheme) so it can be re-hashed after a good login.
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from argon2.profiles import RFC_9106_LOW_MEMORY
+
+_hasher = PasswordHasher.from_parameters(RFC_9106_LOW_MEMORY)
+
+# A valid hash of a random password, verified when the user does not exist, so the response
+# time does not reveal whether a username is known.
+_DUMMY = _hasher.hash("soglasie-timing-equalizer")
+
+MIN_LENGTH = 10
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify(stored_hash: str | None, password: str) -> tuple[bool, bool]:
+    """(matches, needs_rehash)."""
+    if not stored_hash:
+        with contextlib.suppress(VerificationError):
+            _hasher.verify(_DUMMY, password)
+        return False, False
+    try:
+        _hasher.verify(stored_hash, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False, False
+    return True, _hasher.check_needs_rehash(stored_hash)
+
+
+def password_problem(password: str) -> str | None:
+    """Why a new password is not acceptable, or None."""
+    if len(password) < MIN_LENGTH:
+        return f"A password needs at least {MIN_LENGTH} characters."
+    if password.strip() != password:
+        return "A password cannot start or end with spaces."
+    return None

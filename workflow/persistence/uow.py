@@ -1,0 +1,53 @@
+"""The unit of work: one transaction per service call, and the only place that commits.
+
+    with UnitOfWork(session_factory) as uow:
+        ... uow.session.execute(...) ...
+        uow.commit()
+
+Leaving the block without ``commit()`` (or with an exception) rolls back. Callbacks registered
+with ``after_commit`` run only once the data is durable; that is how "email leaves after the
+commit" would be wired if a caller needs an immediate nudge (the worker is the normal path).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy.orm import Session, sessionmaker
+
+
+class UnitOfWork:
+    def __init__(self, session_factory: sessionmaker[Session], *, write: bool = True):
+        self._session_factory = session_factory
+        self._write = write
+        self._after_commit: list[Callable[[], None]] = []
+        self.session: Session
+
+    def __enter__(self) -> UnitOfWork:
+        self.session = self._session_factory()
+        if self._write:
+            # On SQLite take the write lock up front (BEGIN IMMEDIATE); ignored elsewhere.
+            self.session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        # A read-only unit just closes: objects it loaded stay usable (detached, not expired).
+        # A write unit that did not commit rolls back: nothing half-done survives.
+        try:
+            if self.session.in_transaction() and (self._write or exc_type is not None):
+                self.session.rollback()
+        finally:
+            self.session.close()
+
+    def commit(self) -> None:
+        self.session.commit()
+        callbacks, self._after_commit = self._after_commit, []
+        for callback in callbacks:
+            callback()
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        self._after_commit.append(callback)
+
+    @property
+    def dialect(self) -> str:
+        return self.session.get_bind().dialect.name

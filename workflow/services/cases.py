@@ -1,0 +1,339 @@
+"""Creating a case, editing its fields, adding document versions."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import func, insert, select, update
+
+from workflow.audit import new_event
+from workflow.clock import local_date
+from workflow.errors import InvalidInput, NotFound, PermissionDenied
+from workflow.events import CaseCreated, DocumentAdded, FieldsChanged, dispatch
+from workflow.fields import get_field_set
+from workflow.persistence.models import AuditEvent, Case, DocumentVersion, Organization, Task
+from workflow.policy import Actor, can_start, role_in_scope
+from workflow.services import clocks
+from workflow.services.casework import (
+    CaseRow,
+    bump_version,
+    calendar_for,
+    state_deadline,
+    visible_case,
+)
+from workflow.services.firing import _promoted, _start_round
+from workflow.services.tasks import cancel_reminders, open_tasks, plan_reminders, tasks_for_state
+
+if TYPE_CHECKING:
+    from workflow.engine import Engine
+
+cases_t = Case.__table__
+audit_t = AuditEvent.__table__
+docs_t = DocumentVersion.__table__
+tasks_t = Task.__table__
+
+MAX_DOCUMENT_CHARS = 2_000_000
+
+
+@dataclass(frozen=True)
+class CreatedCase:
+    id: int
+    state: str
+    version: int
+
+
+def create_case(
+    engine: Engine,
+    actor: Actor,
+    kind: str,
+    owner_org_id: int | None,
+    fields: dict[str, Any],
+    parent_case_id: int | None,
+) -> CreatedCase:
+    """Start a case of ``kind`` on the current definition version, owned by ``owner_org_id``
+    (default: the actor's organization)."""
+    now = engine.clock.now()
+    today = local_date(now)
+    version = engine.catalog.current(kind)
+    definition = version.definition
+    owner_org_id = owner_org_id or actor.me.org_id
+    if not can_start(definition, actor, owner_org_id):
+        raise PermissionDenied(f"You may not start a '{definition.title.en}'.")
+    field_set = get_field_set(definition.fields_schema)
+    stored = field_set.dump(field_set.load(fields))
+    promoted = _promoted(definition.fields_schema, stored)
+    title = promoted.pop("title", None) or stored.get("title")
+    if not title:
+        raise InvalidInput("A title is required.", {"title": "Missing data for required field."})
+    with engine.uow() as uow:
+        session = uow.session
+        owner = session.get(Organization, owner_org_id)
+        if owner is None:
+            raise NotFound(f"Organization {owner_org_id} not found.")
+        region_id = owner.id if owner.kind == "region" else owner.parent_id
+        calendar_code = None
+        if region_id is not None:
+            calendar_code = session.scalar(
+                select(Organization.calendar_code).where(Organization.id == region_id)
+            )
+        if parent_case_id is not None and session.get(Case, parent_case_id) is None:
+            raise NotFound(f"Case {parent_case_id} not found.")
+        case_id = session.scalar(
+            insert(cases_t)
+            .returning(cases_t.c.id)
+            .values(
+                kind=kind,
+                definition_id=version.id,
+                state=definition.initial,
+                is_closed=False,
+                version=1,
+                title=title,
+                owner_org_id=owner_org_id,
+                region_id=region_id,
+                parent_case_id=parent_case_id,
+                fields=stored,
+                created_by=actor.user_id,
+                created_at=now,
+                updated_at=now,
+                state_entered_at=now,
+                **promoted,
+            )
+        )
+        case = CaseRow(
+            case_id,
+            kind,
+            version.id,
+            definition.initial,
+            1,
+            owner_org_id,
+            region_id,
+            actor.user_id,
+            stored,
+            promoted.get("planned_date"),
+            None,
+            calendar_code,
+            False,
+            title,
+        )
+        events = [CaseCreated(case_id, kind, definition.initial, actor.user_id)]
+        state = definition.states[definition.initial]
+        audit_data: dict[str, Any] = {"fields": stored}
+        cal = calendar_for(engine, case)
+        due = clocks.on_enter(
+            session,
+            case_id,
+            state,
+            state_deadline(engine, version, state, case, stored, today),
+            today,
+            cal,
+            audit_data,
+        )
+        round_id = (
+            _start_round(session, case_id, state.name, now) if state.kind == "review" else None
+        )
+        task_ids = open_tasks(
+            session,
+            case,
+            state,
+            tasks_for_state(definition, state, case),
+            due,
+            round_id,
+            now,
+            events,
+        )
+        plan_reminders(session, case, definition, state, task_ids, due, cal, now)
+        event = new_event(
+            case_id=case_id,
+            seq=1,
+            prev_hash=None,
+            kind="created",
+            actor_id=actor.user_id,
+            acting_for_id=None,
+            trigger=None,
+            from_state=None,
+            to_state=definition.initial,
+            comment=None,
+            definition_id=version.id,
+            data=audit_data,
+            created_at=now,
+        )
+        session.execute(insert(audit_t), event)
+        session.execute(
+            update(cases_t).where(cases_t.c.id == case_id).values(audit_head=event["hash"])
+        )
+        dispatch(engine.handlers, session, now, events)
+        uow.commit()
+    return CreatedCase(case_id, definition.initial, 1)
+
+
+def _may_edit(engine: Engine, definition, case: CaseRow, actor: Actor) -> bool:
+    """Editing is for the people acting in the current state (its roles), or the party's
+    initiator roles in a state without roles."""
+    state = definition.states[case.state]
+    roles = state.roles or definition.start_roles
+    return any(
+        role_in_scope(definition, role, p, case) for p in actor.principals() for role in roles
+    )
+
+
+def update_fields(
+    engine: Engine,
+    case_id: int,
+    actor: Actor,
+    changes: dict[str, Any],
+    expected_version: int | None,
+) -> int:
+    """Change fields the current state allows editing; returns the new version."""
+    now = engine.clock.now()
+    today = local_date(now)
+    if not changes:
+        raise InvalidInput("Nothing to change.")
+    with engine.uow() as uow:
+        session = uow.session
+        case = visible_case(engine, session, case_id, actor, expected_version)
+        version = engine.catalog.get(case.definition_id, session)
+        definition = version.definition
+        state = definition.states[case.state]
+        if not _may_edit(engine, definition, case, actor):
+            raise PermissionDenied("You may not edit this case in its current state.")
+        editable = set(state.editable)
+        locked = sorted(k for k in changes if k not in editable and "*" not in editable)
+        if locked:
+            raise InvalidInput(
+                f"These fields cannot be changed in state '{case.state}': {', '.join(locked)}.",
+                dict.fromkeys(locked, "Not editable in this state."),
+            )
+        field_set = get_field_set(definition.fields_schema)
+        stored_changes = field_set.dump(field_set.load(changes))
+        fields = {**case.fields, **stored_changes}
+        changed = tuple(sorted(k for k in stored_changes if case.fields.get(k) != fields[k]))
+        audit_data: dict[str, Any] = {"changed": {k: fields[k] for k in changed}}
+        _replan_if_anchor_changed(
+            engine, session, version, state, case, fields, changed, now, today, audit_data
+        )
+        new_version = case.version + 1
+        event = new_event(
+            case_id=case.id,
+            seq=new_version,
+            prev_hash=case.audit_head,
+            kind="fields",
+            actor_id=actor.user_id,
+            acting_for_id=None,
+            trigger=None,
+            from_state=case.state,
+            to_state=case.state,
+            comment=None,
+            definition_id=case.definition_id,
+            data=audit_data,
+            created_at=now,
+        )
+        session.execute(insert(audit_t), event)
+        promoted = _promoted(definition.fields_schema, fields)
+        bump_version(session, case, now, fields=fields, audit_head=event["hash"], **promoted)
+        dispatch(engine.handlers, session, now, [FieldsChanged(case.id, changed, actor.user_id)])
+        uow.commit()
+    return new_version
+
+
+def _replan_if_anchor_changed(
+    engine, session, version, state, case, fields, changed, now, today, audit_data
+) -> None:
+    """A moved planned date moves the deadline of the open tasks that count from it, and
+    re-plans their reminders (the old rows are cancelled, never sent)."""
+    if state.deadline is None or state.deadline.anchor not in changed:
+        return
+    due = state_deadline(engine, version, state, case, fields, today)
+    open_ids = list(
+        session.scalars(
+            select(tasks_t.c.id).where(tasks_t.c.case_id == case.id, tasks_t.c.status == "open")
+        )
+    )
+    if not open_ids:
+        return
+    session.execute(update(tasks_t).where(tasks_t.c.id.in_(open_ids)).values(due_on=due))
+    cancel_reminders(session, open_ids)
+    plan_reminders(
+        session, case, version.definition, state, open_ids, due, calendar_for(engine, case), now
+    )
+    audit_data["deadline_moved"] = {"state": state.name, "due_on": due.isoformat() if due else None}
+
+
+def add_document(
+    engine: Engine,
+    case_id: int,
+    actor: Actor,
+    language: str,
+    text: str,
+    filename: str | None,
+    note: str | None,
+    expected_version: int | None,
+) -> int:
+    """Add a new version of the text in ``language``; returns its number (1, 2, …)."""
+    now = engine.clock.now()
+    language = (language or "").strip().lower()
+    if not language or len(language) > 8 or not language.isalpha():
+        raise InvalidInput(
+            "Give the language as a code such as 'ru', 'en' or 'zh'.",
+            {"language": "Invalid language code."},
+        )
+    if not text or not text.strip():
+        raise InvalidInput("The document text is empty.", {"text": "Required."})
+    if len(text) > MAX_DOCUMENT_CHARS:
+        raise InvalidInput("The document is too long.", {"text": "At most 2,000,000 characters."})
+    with engine.uow() as uow:
+        session = uow.session
+        case = visible_case(engine, session, case_id, actor, expected_version)
+        version = engine.catalog.get(case.definition_id, session)
+        definition = version.definition
+        state = definition.states[case.state]
+        if "documents" not in state.editable and "*" not in state.editable:
+            raise InvalidInput(f"Documents cannot be changed in state '{case.state}'.")
+        if not _may_edit(engine, definition, case, actor):
+            raise PermissionDenied("You may not change the documents in this state.")
+        number = (
+            session.scalar(
+                select(func.max(docs_t.c.number)).where(
+                    docs_t.c.case_id == case.id, docs_t.c.language == language
+                )
+            )
+            or 0
+        ) + 1
+        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        session.execute(
+            insert(docs_t).values(
+                case_id=case.id,
+                language=language,
+                number=number,
+                filename=filename,
+                text=text,
+                sha256=digest,
+                note=note,
+                created_by=actor.user_id,
+                created_at=now,
+            )
+        )
+        new_version = case.version + 1
+        event = new_event(
+            case_id=case.id,
+            seq=new_version,
+            prev_hash=case.audit_head,
+            kind="document",
+            actor_id=actor.user_id,
+            acting_for_id=None,
+            trigger=None,
+            from_state=case.state,
+            to_state=case.state,
+            comment=note,
+            definition_id=case.definition_id,
+            data={"language": language, "number": number, "sha256": digest, "filename": filename},
+            created_at=now,
+        )
+        session.execute(insert(audit_t), event)
+        bump_version(session, case, now, audit_head=event["hash"])
+        dispatch(
+            engine.handlers, session, now, [DocumentAdded(case.id, language, number, actor.user_id)]
+        )
+        uow.commit()
+    return number

@@ -1,0 +1,207 @@
+"""Helpers shared by the services, used inside an open transaction. They never commit."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, aliased
+
+from workflow.calendar.durations import Unit
+from workflow.calendar.production import ProductionCalendar
+from workflow.calendar.terms import add_working_days, term_after, term_before
+from workflow.definitions.catalog import Version
+from workflow.definitions.model import Definition, StateSpec
+from workflow.errors import ConcurrentUpdate, NotFound
+from workflow.fields.registry import as_date
+from workflow.guards import DocumentInfo, GuardContext
+from workflow.persistence.models import Case, DocumentVersion, Organization, ReviewRound
+from workflow.policy import Actor, can_view
+
+if TYPE_CHECKING:
+    from workflow.engine import Engine
+
+cases_t = Case.__table__
+
+
+@dataclass
+class CaseRow:
+    """The columns of a locked case row, as plain data."""
+
+    id: int
+    kind: str
+    definition_id: int
+    state: str
+    version: int
+    owner_org_id: int
+    region_id: int | None
+    created_by: int | None
+    fields: dict[str, Any]
+    planned_date: dt.date | None
+    audit_head: str | None
+    calendar_code: str | None
+    is_closed: bool
+    title: str
+
+
+def lock_case(session: Session, case_id: int, *, for_update: bool = True) -> CaseRow | None:
+    """Read a case and, on PostgreSQL, lock its row until the transaction ends.
+
+    On SQLite the unit of work already holds the database write lock (``BEGIN IMMEDIATE``).
+    """
+    region = aliased(Organization)
+    query = (
+        select(
+            Case.id,
+            Case.kind,
+            Case.definition_id,
+            Case.state,
+            Case.version,
+            Case.owner_org_id,
+            Case.region_id,
+            Case.created_by,
+            Case.fields,
+            Case.planned_date,
+            Case.audit_head,
+            region.calendar_code,
+            Case.is_closed,
+            Case.title,
+        )
+        .select_from(Case)
+        .outerjoin(region, region.id == Case.region_id)
+        .where(Case.id == case_id)
+    )
+    if for_update:
+        query = query.with_for_update(of=Case)
+    row = session.execute(query).one_or_none()
+    return CaseRow(*row) if row is not None else None
+
+
+def visible_case(
+    engine: Engine,
+    session: Session,
+    case_id: int,
+    actor: Actor | None,
+    expected_version: int | None,
+    *,
+    for_update: bool = True,
+) -> CaseRow:
+    """Lock and return the case, or raise: NotFound (also when the actor may not see it, so
+    its existence does not leak) or ConcurrentUpdate on a stale ``expected_version``."""
+    case = lock_case(session, case_id, for_update=for_update)
+    if case is None or (actor is not None and not can_view(actor, case)):
+        raise NotFound(f"Case {case_id} not found.")
+    if expected_version is not None and case.version != expected_version:
+        raise ConcurrentUpdate(current_version=case.version)
+    return case
+
+
+def calendar_for(engine: Engine, case: CaseRow) -> ProductionCalendar:
+    return engine.catalog.calendars.for_region(case.calendar_code)
+
+
+def latest_documents(session: Session, case_id: int) -> dict[str, DocumentInfo]:
+    rows = session.execute(
+        select(DocumentVersion.language, DocumentVersion.number, DocumentVersion.sha256)
+        .where(DocumentVersion.case_id == case_id)
+        .order_by(DocumentVersion.language, DocumentVersion.number)
+    ).all()
+    latest: dict[str, DocumentInfo] = {}
+    for language, number, sha in rows:
+        latest[language] = DocumentInfo(language, number, sha)
+    return latest
+
+
+def approved_documents(session: Session, case_id: int) -> dict[str, Any] | None:
+    """The document snapshot of the latest review round that ended in approval."""
+    return session.scalar(
+        select(ReviewRound.documents)
+        .where(ReviewRound.case_id == case_id, ReviewRound.outcome == "approved")
+        .order_by(ReviewRound.closed_at.desc(), ReviewRound.id.desc())
+        .limit(1)
+    )
+
+
+def guard_context(
+    engine: Engine,
+    session: Session,
+    case: CaseRow,
+    definition: Definition,
+    fields: dict[str, Any],
+    today: dt.date,
+    data: dict[str, Any],
+) -> GuardContext:
+    cache: dict[str, Any] = {}
+
+    def documents():
+        if "docs" not in cache:
+            cache["docs"] = latest_documents(session, case.id) if case.id else {}
+        return cache["docs"]
+
+    def approved():
+        if "approved" not in cache:
+            cache["approved"] = approved_documents(session, case.id) if case.id else None
+        return cache["approved"]
+
+    return GuardContext(
+        case_id=case.id,
+        kind=case.kind,
+        state=case.state,
+        fields=fields,
+        today=today,
+        calendar=calendar_for(engine, case),
+        parameter=lambda name: engine.catalog.parameter(definition, name, case.calendar_code),
+        documents=documents,
+        approved_documents=approved,
+        data=data,
+    )
+
+
+def state_deadline(
+    engine: Engine,
+    version: Version,
+    state: StateSpec,
+    case: CaseRow,
+    fields: dict[str, Any],
+    entered_on: dt.date,
+) -> dt.date | None:
+    """The due date of ``state``'s work for this case, or None (no deadline, or its anchor
+    field is empty)."""
+    spec = state.deadline
+    if spec is None:
+        return None
+    anchor = entered_on if spec.anchor == "entered" else as_date(fields.get(spec.anchor))
+    if anchor is None:
+        return None
+    duration = engine.catalog.parameter(version.definition, spec.within, case.calendar_code)
+    cal = calendar_for(engine, case)
+    if spec.direction == "after":
+        return term_after(cal, anchor, duration)
+    return term_before(cal, anchor, duration)
+
+
+def reminder_day(cal: ProductionCalendar, due: dt.date, before) -> dt.date:
+    """The day a reminder ``before`` a deadline goes out (a working day)."""
+    if before.unit is Unit.WORKING_DAYS:
+        return add_working_days(cal, due, -before.amount)
+    return term_before(cal, due, before)
+
+
+def bump_version(session: Session, case: CaseRow, now: dt.datetime, **values: Any) -> int:
+    """UPDATE the case, guarded by its version; return the new version.
+
+    The row is already locked, so the version check only fails if a caller forgot to lock;
+    it is kept as a second line of defence on SQLite, where there is no row lock.
+    """
+    new_version = case.version + 1
+    result = session.execute(
+        update(cases_t)
+        .where(cases_t.c.id == case.id, cases_t.c.version == case.version)
+        .values(version=new_version, updated_at=now, **values)
+    )
+    if result.rowcount != 1:
+        raise ConcurrentUpdate()
+    case.version = new_version
+    return new_version

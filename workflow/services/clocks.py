@@ -1,0 +1,119 @@
+"""SLA clocks: a state's deadline that keeps running across review rounds and pauses while the
+draft is back with its author.
+
+A deadline with ``pauses_in: [conciliation]`` starts a clock when its state is first entered.
+Leaving for a pause state pauses the clock; coming back resumes it and pushes the due date by the
+calendar days spent away (then to a working day). Leaving anywhere else stops it. Every pause is a
+``sla_pauses`` row and shows in the audit data, so reviewers see why a due date moved.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from workflow.calendar.production import ProductionCalendar
+from workflow.definitions.model import StateSpec
+from workflow.persistence.models import SlaClock, SlaPause
+
+clocks_t = SlaClock.__table__
+pauses_t = SlaPause.__table__
+
+
+def on_leave(
+    session: Session,
+    case_id: int,
+    state: StateSpec,
+    dest: str,
+    today: dt.date,
+    audit: dict[str, Any],
+) -> None:
+    """Pause or stop the clock of ``state`` as the case leaves it for ``dest``."""
+    if state.deadline is None or not state.deadline.pauses_in:
+        return
+    clock = session.execute(
+        select(clocks_t.c.id, clocks_t.c.status).where(
+            clocks_t.c.case_id == case_id,
+            clocks_t.c.state == state.name,
+            clocks_t.c.status == "running",
+        )
+    ).first()
+    if clock is None:
+        return
+    if dest in state.deadline.pauses_in:
+        session.execute(
+            update(clocks_t)
+            .where(clocks_t.c.id == clock.id)
+            .values(status="paused", paused_since=today)
+        )
+        session.execute(
+            insert(pauses_t).values(clock_id=clock.id, paused_on=today, reason_state=dest)
+        )
+        audit["clock_paused"] = {"state": state.name, "on": today.isoformat()}
+    else:
+        session.execute(update(clocks_t).where(clocks_t.c.id == clock.id).values(status="stopped"))
+
+
+def on_enter(
+    session: Session,
+    case_id: int,
+    state: StateSpec,
+    fresh_due: dt.date | None,
+    today: dt.date,
+    cal: ProductionCalendar,
+    audit: dict[str, Any],
+) -> dt.date | None:
+    """The due date for a state being entered: a resumed clock's, or ``fresh_due``.
+
+    Only deadlines with ``pauses_in`` use clocks; others simply get ``fresh_due``.
+    """
+    if state.deadline is None or not state.deadline.pauses_in:
+        return fresh_due
+    paused = session.execute(
+        select(
+            clocks_t.c.id, clocks_t.c.due_on, clocks_t.c.paused_since, clocks_t.c.paused_days
+        ).where(
+            clocks_t.c.case_id == case_id,
+            clocks_t.c.state == state.name,
+            clocks_t.c.status == "paused",
+        )
+    ).first()
+    if paused is not None:
+        away = (today - paused.paused_since).days
+        due = cal.next_working_day(paused.due_on + dt.timedelta(days=away))
+        session.execute(
+            update(clocks_t)
+            .where(clocks_t.c.id == paused.id)
+            .values(
+                status="running",
+                paused_since=None,
+                paused_days=paused.paused_days + away,
+                due_on=due,
+            )
+        )
+        session.execute(
+            update(pauses_t)
+            .where(pauses_t.c.clock_id == paused.id, pauses_t.c.resumed_on.is_(None))
+            .values(resumed_on=today)
+        )
+        audit["clock_resumed"] = {
+            "state": state.name,
+            "paused_days": away,
+            "due_on": due.isoformat(),
+        }
+        return due
+    if fresh_due is not None:
+        session.execute(
+            insert(clocks_t).values(
+                case_id=case_id,
+                state=state.name,
+                started_on=today,
+                due_on=fresh_due,
+                paused_days=0,
+                status="running",
+            )
+        )
+    return fresh_due
