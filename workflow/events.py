@@ -89,6 +89,41 @@ class DocumentAdded:
     actor_id: int
 
 
+@dataclass(frozen=True)
+class MeetingScheduled:
+    """A coordinating meeting got its date (or was created with one)."""
+
+    meeting_id: int
+    case_id: int
+
+
+@dataclass(frozen=True)
+class MeetingRescheduled:
+    """The meeting moved: dependent reminders must be re-planned and invitations updated
+    (``sequence`` is the new iCal SEQUENCE)."""
+
+    meeting_id: int
+    case_id: int
+    old_starts_at: dt.datetime
+    new_starts_at: dt.datetime
+    sequence: int
+
+
+@dataclass(frozen=True)
+class MeetingCancelled:
+    meeting_id: int
+    case_id: int
+    sequence: int
+
+
+@dataclass(frozen=True)
+class ParticipantsChanged:
+    meeting_id: int
+    case_id: int
+    added_org_ids: tuple[int, ...]
+    removed_org_ids: tuple[int, ...]
+
+
 Event = (
     CaseCreated
     | CaseMoved
@@ -98,6 +133,10 @@ Event = (
     | TaskAssigned
     | FieldsChanged
     | DocumentAdded
+    | MeetingScheduled
+    | MeetingRescheduled
+    | MeetingCancelled
+    | ParticipantsChanged
 )
 
 
