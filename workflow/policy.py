@@ -130,29 +130,76 @@ def can_reassign(definition: Definition, actor: Actor, task_role: str, case: Cas
     return role_in_scope(definition, spec.supervisor, actor.me, case)
 
 
-def _principal(user: User, org: Organization, roles: frozenset[str]) -> Principal:
-    region_id = (
-        org.id if org.kind == "region" else (org.parent_id if org.kind == "municipality" else None)
-    )
-    return Principal(user.id, org.id, org.kind, region_id, roles)
+def _region_of(org_id: int, kind: str, parent_id: int | None) -> int | None:
+    if kind == "region":
+        return org_id
+    return parent_id if kind == "municipality" else None
 
 
-def load_actor(session: Session, user_id: int, today: dt.date) -> Actor:
-    """The actor for ``user_id`` on ``today``, with everyone she substitutes for that day."""
-    row = session.execute(
-        select(User, Organization)
+@dataclass(frozen=True)
+class UserRecord:
+    """The columns of a user row that sign-in and pages need, loaded with the actor."""
+
+    id: int
+    username: str
+    full_name: str
+    language: str
+    org_id: int
+    password_hash: str | None
+    notify_mode: str
+
+
+def load_actor_with_user(
+    session: Session, user_id: int, today: dt.date
+) -> tuple[Actor, UserRecord]:
+    """The actor for ``user_id`` on ``today`` in two SQL statements: the user with her
+    organization and roles, then everyone she substitutes for that day with theirs.
+
+    Pages call this once per request; keeping it to two statements keeps every page within its
+    budget of five.
+    """
+    rows = session.execute(
+        select(
+            User.id,
+            User.username,
+            User.full_name,
+            User.language,
+            User.org_id,
+            User.password_hash,
+            User.notify_mode,
+            Organization.kind,
+            Organization.parent_id,
+            UserRole.role,
+        )
         .join(Organization, User.org_id == Organization.id)
+        .outerjoin(UserRole, UserRole.user_id == User.id)
         .where(User.id == user_id, User.is_active.is_(True))
-    ).one_or_none()
-    if row is None:
+    ).all()
+    if not rows:
         raise NotFound(f"User {user_id} does not exist or is inactive.")
-    user, org = row
-    roles = frozenset(session.scalars(select(UserRole.role).where(UserRole.user_id == user_id)))
-    substituted = []
+    first = rows[0]
+    record = UserRecord(
+        first.id,
+        first.username,
+        first.full_name,
+        first.language,
+        first.org_id,
+        first.password_hash,
+        first.notify_mode,
+    )
+    roles = frozenset(r.role for r in rows if r.role)
+    me = Principal(
+        first.id,
+        first.org_id,
+        first.kind,
+        _region_of(first.org_id, first.kind, first.parent_id),
+        roles,
+    )
     absent_rows = session.execute(
-        select(User, Organization)
+        select(User.id, User.org_id, Organization.kind, Organization.parent_id, UserRole.role)
         .join(Substitution, Substitution.user_id == User.id)
         .join(Organization, User.org_id == Organization.id)
+        .outerjoin(UserRole, UserRole.user_id == User.id)
         .where(
             Substitution.substitute_id == user_id,
             Substitution.revoked.is_(False),
@@ -162,9 +209,23 @@ def load_actor(session: Session, user_id: int, today: dt.date) -> Actor:
         )
         .order_by(User.id)
     ).all()
-    for absent, absent_org in absent_rows:
-        absent_roles = frozenset(
-            session.scalars(select(UserRole.role).where(UserRole.user_id == absent.id))
-        ) - {ADMIN}
-        substituted.append(_principal(absent, absent_org, absent_roles))
-    return Actor(_principal(user, org, roles), tuple(substituted), user.language, user.username)
+    absent: dict[int, Principal] = {}
+    for row in absent_rows:
+        known = absent.get(row.id)
+        roles_so_far = known.roles if known else frozenset()
+        if row.role and row.role != ADMIN:  # admin rights are never delegated
+            roles_so_far = roles_so_far | {row.role}
+        absent[row.id] = Principal(
+            row.id,
+            row.org_id,
+            row.kind,
+            _region_of(row.org_id, row.kind, row.parent_id),
+            roles_so_far,
+        )
+    actor = Actor(me, tuple(absent.values()), first.language, first.username)
+    return actor, record
+
+
+def load_actor(session: Session, user_id: int, today: dt.date) -> Actor:
+    """The actor for ``user_id`` on ``today``, with everyone she substitutes for that day."""
+    return load_actor_with_user(session, user_id, today)[0]
