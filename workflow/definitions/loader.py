@@ -125,7 +125,17 @@ def load_text(text: str, name: str) -> LoadResult:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else None
         return LoadResult(
-            None, [Problem(name, "(file)", "yaml-syntax", str(exc), line=line)], lines
+            None,
+            [
+                Problem(
+                    name,
+                    "(file)",
+                    "yaml-syntax",
+                    str(exc).replace('"<unicode string>"', name),
+                    line=line,
+                )
+            ],
+            lines,
         )
     if not isinstance(raw, dict):
         return LoadResult(

@@ -50,10 +50,13 @@ def verify(definition: Definition, lines: dict[str, int] | None = None) -> list[
 
 
 def _checks(d: Definition) -> Iterator[tuple[str, str, str, str]]:
-    yield from _check_references(d)
+    references = list(_check_references(d))
+    yield from references
     yield from _check_states(d)
     yield from _check_transitions(d)
-    yield from _check_graph(d)
+    # A transition to a missing state makes the graph meaningless; report the cause only.
+    if not any(rule == "unknown-state" for _, rule, _, _ in references):
+        yield from _check_graph(d)
 
 
 def _role_refs(d: Definition) -> Iterator[tuple[str, str]]:
@@ -254,7 +257,8 @@ def _check_states(d: Definition):
                 yield (
                     f"states.{name}.review.rule",
                     "quorum-too-large",
-                    f"quorum {review.quorum} exceeds the {len(review.reviewers)} reviewers",
+                    f"quorum {review.quorum} exceeds the number of reviewers "
+                    f"({len(review.reviewers)})",
                     "error",
                 )
             if review.lead and review.lead not in review.reviewers:

@@ -39,3 +39,31 @@ def head_revision(database_url: str) -> str | None:
 
 def is_up_to_date(engine: Engine, database_url: str) -> bool:
     return current_revision(engine) == head_revision(database_url)
+
+
+def regenerate_initial_migration() -> Path:
+    """Rewrite ``0001_initial_schema.py`` from the models (before the first release only).
+
+    Until soglasie has a deployed database there is one migration, regenerated whenever the
+    tables change: ``python -m workflow.persistence.schema``. After the first release, write
+    new revisions instead.
+    """
+    import tempfile
+
+    versions = MIGRATIONS / "versions"
+    for old in versions.glob("0001_*.py"):
+        old.unlink()
+    with tempfile.TemporaryDirectory() as folder:
+        config = alembic_config(f"sqlite:///{folder}/empty.db")
+        command.revision(config, message="initial schema", autogenerate=True, rev_id="0001")
+    (path,) = versions.glob("0001_*.py")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines = [
+        "Create Date: (regenerated)" if line.startswith("Create Date:") else line for line in lines
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+if __name__ == "__main__":
+    print(regenerate_initial_migration())
