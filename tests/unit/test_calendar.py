@@ -21,7 +21,8 @@ RU = ProductionCalendar("RU")
     "day",
     [
         # 2025: New Year holidays 1–8 January; 2 May (moved from 4 Jan); 8 May (from 23 Feb);
-        # 13 June (from 8 Mar); 3 November (from the working Saturday 1 Nov); 31 December (from 5 Jan).
+        # 13 June (from 8 Mar); 3 November (from the working Saturday 1 Nov);
+        # 31 December (from 5 Jan).
         D(2025, 1, 1),
         D(2025, 1, 8),
         D(2025, 5, 2),
@@ -155,7 +156,7 @@ def test_the_override_file_can_make_a_day_working_or_non_working(tmp_path):
 
 def test_a_malformed_override_file_names_itself(tmp_path):
     (tmp_path / "ru.yaml").write_text("non_working:\n  not-a-date: x\n", encoding="utf-8")
-    with pytest.raises(ValueError, match="ru.yaml"):
+    with pytest.raises(ValueError, match=r"ru\.yaml"):
         CalendarSet.load(tmp_path)
 
 
