@@ -26,7 +26,6 @@ from workflow.outbox import task_notifications
 from workflow.persistence.db import make_engine, make_session_factory
 from workflow.persistence.uow import UnitOfWork
 from workflow.policy import Actor, load_actor
-from workflow.reminders import plan_meeting_reminders
 from workflow.services.cases import add_document, create_case, update_fields
 from workflow.services.firing import available_transitions, fire
 from workflow.services.substitutions import revoke_substitution, set_substitution
@@ -42,14 +41,12 @@ class Engine:
         session_factory: sessionmaker[Session],
         catalog: Catalog,
         clock: Clock,
-        handlers: Sequence[HandlerFn] = (task_notifications, webhook_deliveries, plan_meeting_reminders),
+        handlers: Sequence[HandlerFn] = (task_notifications, webhook_deliveries),
     ):
         self.session_factory = session_factory
         self.catalog = catalog
         self.clock = clock
         self.handlers: list[HandlerFn] = list(handlers)
-        # Handlers reach the production calendars through ``session.info`` (reminder planning).
-        session_factory.kw.setdefault("info", {})["calendars"] = catalog.calendars
 
     @classmethod
     def create(
@@ -71,7 +68,7 @@ class Engine:
             make_session_factory(sa_engine),
             Catalog(definitions),
             clock or SystemClock(),
-            handlers if handlers is not None else (task_notifications, webhook_deliveries, plan_meeting_reminders),
+            handlers if handlers is not None else (task_notifications, webhook_deliveries),
         )
         if sync:
             engine.sync_definitions()
