@@ -41,6 +41,9 @@ class GuardContext:
     documents: Callable[[], Mapping[str, DocumentInfo]]  # latest version per language
     approved_documents: Callable[[], Mapping[str, Any] | None]  # snapshot of the last approval
     data: Mapping[str, Any] = field(default_factory=dict)  # payload sent with the trigger
+    # The service's session, for domain guards that must read related rows (the case's history,
+    # its plan of activities). Read-only by contract: a guard never writes.
+    session: Any = None
 
     def field(self, path: str) -> Any:
         if path in self.data:
@@ -184,3 +187,7 @@ def _required_languages(ctx: GuardContext, requirement: str) -> list[str]:
     if requirement == "documents":
         return languages or ["ru"]
     return [requirement.split(":", 1)[1]]
+
+
+# Domain guards register themselves on import; imported last so they can use this module.
+from workflow import domain_guards  # noqa: E402, F401  isort: skip

@@ -8,5 +8,6 @@ from workflow.fields.registry import FieldSet, all_field_sets, get_field_set, re
 
 # Import the modules that register schemas.
 from workflow.fields import generic  # noqa: F401  isort: skip
+from workflow.fields import agreements, meetings, plans  # noqa: F401  isort: skip
 
 __all__ = ["FieldSet", "all_field_sets", "get_field_set", "register_field_set"]

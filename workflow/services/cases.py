@@ -54,6 +54,25 @@ def create_case(
 ) -> CreatedCase:
     """Start a case of ``kind`` on the current definition version, owned by ``owner_org_id``
     (default: the actor's organization)."""
+    with engine.uow() as uow:
+        created = create_case_in(
+            engine, uow.session, actor, kind, owner_org_id, fields, parent_case_id
+        )
+        uow.commit()
+    return created
+
+
+def create_case_in(
+    engine: Engine,
+    session,
+    actor: Actor,
+    kind: str,
+    owner_org_id: int | None,
+    fields: dict[str, Any],
+    parent_case_id: int | None,
+) -> CreatedCase:
+    """``create_case`` inside the caller's transaction (the caller commits): scheduling a
+    meeting creates its cycle case and the meeting row together."""
     now = engine.clock.now()
     today = local_date(now)
     version = engine.catalog.current(kind)
@@ -67,104 +86,97 @@ def create_case(
     title = promoted.pop("title", None) or stored.get("title")
     if not title:
         raise InvalidInput("A title is required.", {"title": "Missing data for required field."})
-    with engine.uow() as uow:
-        session = uow.session
-        owner = session.get(Organization, owner_org_id)
-        if owner is None:
-            raise NotFound(f"Organization {owner_org_id} not found.")
-        region_id = owner.id if owner.kind == "region" else owner.parent_id
-        calendar_code = None
-        if region_id is not None:
-            calendar_code = session.scalar(
-                select(Organization.calendar_code).where(Organization.id == region_id)
-            )
-        if parent_case_id is not None and session.get(Case, parent_case_id) is None:
-            raise NotFound(f"Case {parent_case_id} not found.")
-        case_id = session.scalar(
-            insert(cases_t)
-            .returning(cases_t.c.id)
-            .values(
-                kind=kind,
-                definition_id=version.id,
-                state=definition.initial,
-                is_closed=False,
-                version=1,
-                title=title,
-                owner_org_id=owner_org_id,
-                region_id=region_id,
-                parent_case_id=parent_case_id,
-                fields=stored,
-                created_by=actor.user_id,
-                created_at=now,
-                updated_at=now,
-                state_entered_at=now,
-                **promoted,
-            )
+    owner = session.get(Organization, owner_org_id)
+    if owner is None:
+        raise NotFound(f"Organization {owner_org_id} not found.")
+    region_id = owner.id if owner.kind == "region" else owner.parent_id
+    calendar_code = None
+    if region_id is not None:
+        calendar_code = session.scalar(
+            select(Organization.calendar_code).where(Organization.id == region_id)
         )
-        case = CaseRow(
-            case_id,
-            kind,
-            version.id,
-            definition.initial,
-            1,
-            owner_org_id,
-            region_id,
-            actor.user_id,
-            stored,
-            promoted.get("planned_date"),
-            None,
-            calendar_code,
-            False,
-            title,
-        )
-        events = [CaseCreated(case_id, kind, definition.initial, actor.user_id)]
-        state = definition.states[definition.initial]
-        audit_data: dict[str, Any] = {"fields": stored}
-        cal = calendar_for(engine, case)
-        due = clocks.on_enter(
-            session,
-            case_id,
-            state,
-            state_deadline(engine, version, state, case, stored, today),
-            today,
-            cal,
-            audit_data,
-        )
-        round_id = (
-            _start_round(session, case_id, state.name, now) if state.kind == "review" else None
-        )
-        task_ids = open_tasks(
-            session,
-            case,
-            state,
-            tasks_for_state(definition, state, case),
-            due,
-            round_id,
-            now,
-            events,
-        )
-        plan_reminders(session, case, definition, state, task_ids, due, cal, now)
-        event = new_event(
-            case_id=case_id,
-            seq=1,
-            prev_hash=None,
-            kind="created",
-            actor_id=actor.user_id,
-            acting_for_id=None,
-            trigger=None,
-            from_state=None,
-            to_state=definition.initial,
-            comment=None,
+    if parent_case_id is not None and session.get(Case, parent_case_id) is None:
+        raise NotFound(f"Case {parent_case_id} not found.")
+    case_id = session.scalar(
+        insert(cases_t)
+        .returning(cases_t.c.id)
+        .values(
+            kind=kind,
             definition_id=version.id,
-            data=audit_data,
+            state=definition.initial,
+            is_closed=False,
+            version=1,
+            title=title,
+            owner_org_id=owner_org_id,
+            region_id=region_id,
+            parent_case_id=parent_case_id,
+            fields=stored,
+            created_by=actor.user_id,
             created_at=now,
+            updated_at=now,
+            state_entered_at=now,
+            **promoted,
         )
-        session.execute(insert(audit_t), event)
-        session.execute(
-            update(cases_t).where(cases_t.c.id == case_id).values(audit_head=event["hash"])
-        )
-        dispatch(engine.handlers, session, now, events)
-        uow.commit()
+    )
+    case = CaseRow(
+        case_id,
+        kind,
+        version.id,
+        definition.initial,
+        1,
+        owner_org_id,
+        region_id,
+        actor.user_id,
+        stored,
+        promoted.get("planned_date"),
+        None,
+        calendar_code,
+        False,
+        title,
+    )
+    events = [CaseCreated(case_id, kind, definition.initial, actor.user_id)]
+    state = definition.states[definition.initial]
+    audit_data: dict[str, Any] = {"fields": stored}
+    cal = calendar_for(engine, case)
+    due = clocks.on_enter(
+        session,
+        case_id,
+        state,
+        state_deadline(engine, version, state, case, stored, today),
+        today,
+        cal,
+        audit_data,
+    )
+    round_id = _start_round(session, case_id, state.name, now) if state.kind == "review" else None
+    task_ids = open_tasks(
+        session,
+        case,
+        state,
+        tasks_for_state(definition, state, case),
+        due,
+        round_id,
+        now,
+        events,
+    )
+    plan_reminders(session, case, definition, state, task_ids, due, cal, now)
+    event = new_event(
+        case_id=case_id,
+        seq=1,
+        prev_hash=None,
+        kind="created",
+        actor_id=actor.user_id,
+        acting_for_id=None,
+        trigger=None,
+        from_state=None,
+        to_state=definition.initial,
+        comment=None,
+        definition_id=version.id,
+        data=audit_data,
+        created_at=now,
+    )
+    session.execute(insert(audit_t), event)
+    session.execute(update(cases_t).where(cases_t.c.id == case_id).values(audit_head=event["hash"]))
+    dispatch(engine.handlers, session, now, events)
     return CreatedCase(case_id, definition.initial, 1)
 
 
@@ -186,54 +198,75 @@ def update_fields(
     expected_version: int | None,
 ) -> int:
     """Change fields the current state allows editing; returns the new version."""
+    with engine.uow() as uow:
+        new_version = update_fields_in(
+            engine, uow.session, case_id, actor, changes, expected_version
+        )
+        uow.commit()
+    return new_version
+
+
+def update_fields_in(
+    engine: Engine,
+    session,
+    case_id: int,
+    actor: Actor,
+    changes: dict[str, Any],
+    expected_version: int | None,
+    *,
+    check_editable: bool = True,
+) -> int:
+    """``update_fields`` inside the caller's transaction (the caller commits).
+
+    ``check_editable=False`` skips the state's ``editable`` list and the editing permission:
+    for a service that has authorized the change itself and owns the field (rescheduling a
+    meeting moves ``meeting_date``, which no state lists as editable).
+    """
     now = engine.clock.now()
     today = local_date(now)
     if not changes:
         raise InvalidInput("Nothing to change.")
-    with engine.uow() as uow:
-        session = uow.session
-        case = visible_case(engine, session, case_id, actor, expected_version)
-        version = engine.catalog.get(case.definition_id, session)
-        definition = version.definition
-        state = definition.states[case.state]
-        if not _may_edit(engine, definition, case, actor):
-            raise PermissionDenied("You may not edit this case in its current state.")
-        editable = set(state.editable)
-        locked = sorted(k for k in changes if k not in editable and "*" not in editable)
-        if locked:
-            raise InvalidInput(
-                f"These fields cannot be changed in state '{case.state}': {', '.join(locked)}.",
-                dict.fromkeys(locked, "Not editable in this state."),
-            )
-        field_set = get_field_set(definition.fields_schema)
-        stored_changes = field_set.dump(field_set.load(changes))
-        fields = {**case.fields, **stored_changes}
-        changed = tuple(sorted(k for k in stored_changes if case.fields.get(k) != fields[k]))
-        audit_data: dict[str, Any] = {"changed": {k: fields[k] for k in changed}}
-        _replan_if_anchor_changed(
-            engine, session, version, state, case, fields, changed, now, today, audit_data
+    case = visible_case(engine, session, case_id, actor, expected_version)
+    version = engine.catalog.get(case.definition_id, session)
+    definition = version.definition
+    state = definition.states[case.state]
+    if check_editable and not _may_edit(engine, definition, case, actor):
+        raise PermissionDenied("You may not edit this case in its current state.")
+    editable = set(state.editable)
+    locked = sorted(k for k in changes if k not in editable and "*" not in editable)
+    if check_editable and locked:
+        raise InvalidInput(
+            f"These fields cannot be changed in state '{case.state}': {', '.join(locked)}.",
+            dict.fromkeys(locked, "Not editable in this state."),
         )
-        new_version = case.version + 1
-        event = new_event(
-            case_id=case.id,
-            seq=new_version,
-            prev_hash=case.audit_head,
-            kind="fields",
-            actor_id=actor.user_id,
-            acting_for_id=None,
-            trigger=None,
-            from_state=case.state,
-            to_state=case.state,
-            comment=None,
-            definition_id=case.definition_id,
-            data=audit_data,
-            created_at=now,
-        )
-        session.execute(insert(audit_t), event)
-        promoted = _promoted(definition.fields_schema, fields)
-        bump_version(session, case, now, fields=fields, audit_head=event["hash"], **promoted)
-        dispatch(engine.handlers, session, now, [FieldsChanged(case.id, changed, actor.user_id)])
-        uow.commit()
+    field_set = get_field_set(definition.fields_schema)
+    stored_changes = field_set.dump(field_set.load(changes))
+    fields = {**case.fields, **stored_changes}
+    changed = tuple(sorted(k for k in stored_changes if case.fields.get(k) != fields[k]))
+    audit_data: dict[str, Any] = {"changed": {k: fields[k] for k in changed}}
+    _replan_if_anchor_changed(
+        engine, session, version, state, case, fields, changed, now, today, audit_data
+    )
+    new_version = case.version + 1
+    event = new_event(
+        case_id=case.id,
+        seq=new_version,
+        prev_hash=case.audit_head,
+        kind="fields",
+        actor_id=actor.user_id,
+        acting_for_id=None,
+        trigger=None,
+        from_state=case.state,
+        to_state=case.state,
+        comment=None,
+        definition_id=case.definition_id,
+        data=audit_data,
+        created_at=now,
+    )
+    session.execute(insert(audit_t), event)
+    promoted = _promoted(definition.fields_schema, fields)
+    bump_version(session, case, now, fields=fields, audit_head=event["hash"], **promoted)
+    dispatch(engine.handlers, session, now, [FieldsChanged(case.id, changed, actor.user_id)])
     return new_version
 
 
@@ -247,7 +280,11 @@ def _replan_if_anchor_changed(
     due = state_deadline(engine, version, state, case, fields, today)
     open_ids = list(
         session.scalars(
-            select(tasks_t.c.id).where(tasks_t.c.case_id == case.id, tasks_t.c.status == "open")
+            select(tasks_t.c.id).where(
+                tasks_t.c.case_id == case.id,
+                tasks_t.c.status == "open",
+                tasks_t.c.state == state.name,
+            )
         )
     )
     if not open_ids:

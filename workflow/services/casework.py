@@ -156,6 +156,7 @@ def guard_context(
         documents=documents,
         approved_documents=approved,
         data=data,
+        session=session,
     )
 
 

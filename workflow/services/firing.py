@@ -182,63 +182,78 @@ def fire(
     expected_version: int | None,
     data: dict[str, Any],
 ) -> FireResult:
+    with engine.uow() as uow:
+        result = fire_in(
+            engine, uow.session, case_id, trigger, actor, comment, expected_version, data
+        )
+        uow.commit()
+    return result
+
+
+def fire_in(
+    engine: Engine,
+    session: Session,
+    case_id: int,
+    trigger: str,
+    actor: Actor | None,
+    comment: str | None,
+    expected_version: int | None,
+    data: dict[str, Any],
+) -> FireResult:
+    """``fire`` inside the caller's transaction: the caller commits (or rolls back).
+
+    For services that change other rows together with a transition (cancelling a meeting
+    updates its row and fires ``cancel`` in one transaction).
+    """
     now = engine.clock.now()
     today = local_date(now)
     comment = (comment or "").strip() or None
-    with engine.uow() as uow:
-        session = uow.session
-        case = visible_case(engine, session, case_id, actor, expected_version)
-        version = engine.catalog.get(case.definition_id, session)
-        definition = version.definition
-        candidates = definition.candidates(case.state, trigger)
-        if not candidates:
-            raise _wrong_state(definition, case.state, trigger)
+    case = visible_case(engine, session, case_id, actor, expected_version)
+    version = engine.catalog.get(case.definition_id, session)
+    definition = version.definition
+    candidates = definition.candidates(case.state, trigger)
+    if not candidates:
+        raise _wrong_state(definition, case.state, trigger)
 
-        field_set = get_field_set(definition.fields_schema)
-        stored_data = field_set.dump(field_set.load(data)) if data else {}
-        fields = {**case.fields, **stored_data}
-        ctx = guard_context(engine, session, case, definition, fields, today, {})
-        f = _Firing(
-            engine, session, case, version, actor, trigger, comment, fields, stored_data, ctx
-        )
-        if stored_data:
-            f.audit_data["data"] = stored_data
+    field_set = get_field_set(definition.fields_schema)
+    stored_data = field_set.dump(field_set.load(data)) if data else {}
+    fields = {**case.fields, **stored_data}
+    ctx = guard_context(engine, session, case, definition, fields, today, {})
+    f = _Firing(engine, session, case, version, actor, trigger, comment, fields, stored_data, ctx)
+    if stored_data:
+        f.audit_data["data"] = stored_data
 
-        permitted = _permitted(f, candidates)
-        if not permitted:
-            raise PermissionDenied(f"You may not '{trigger}' this case in its current state.")
-        check = _checker(f, permitted)
+    permitted = _permitted(f, candidates)
+    if not permitted:
+        raise PermissionDenied(f"You may not '{trigger}' this case in its current state.")
+    check = _checker(f, permitted)
 
-        state = f.state
-        acted_task_id: int | None = None
-        if (
-            state.kind == "review"
-            and state.review
-            and trigger in (state.review.approve, state.review.reject)
-        ):
-            acted_task_id, vote_result = _review_vote(f, check, now)
-            if vote_result is not None:
-                uow.commit()
-                return vote_result
-        else:
-            task, principal = (
-                actor_task(session, definition, case, actor) if actor else (None, None)
-            )
-            if task is not None:
-                acted_task_id = task.id
-                f.principal = principal
+    state = f.state
+    acted_task_id: int | None = None
+    if (
+        state.kind == "review"
+        and state.review
+        and trigger in (state.review.approve, state.review.reject)
+    ):
+        acted_task_id, vote_result = _review_vote(f, check, now)
+        if vote_result is not None:
+            return vote_result
+    else:
+        task, principal = actor_task(session, definition, case, actor) if actor else (None, None)
+        if task is not None:
+            acted_task_id = task.id
+            f.principal = principal
 
-        attempt = version.machine.run(case.state, trigger, check)
-        result = _apply(
-            f,
-            attempt.taken,
-            acted_task_id,
-            now,
-            today,
-            [w.message for w in attempt.warnings],
-            attempt.warnings,
-        )
-        uow.commit()
+    attempt = version.machine.run(case.state, trigger, check)
+    result = _apply(
+        f,
+        attempt.taken,
+        acted_task_id,
+        now,
+        today,
+        [w.message for w in attempt.warnings],
+        attempt.warnings,
+    )
     return result
 
 
@@ -375,6 +390,7 @@ def _apply(
         acting_for=f.acting_for,
         now=now,
         events=f.events,
+        state=source.name,
     )
     if source.kind == "review" and source.review:
         outcome = {source.review.approve: "approved", source.review.reject: "returned"}.get(

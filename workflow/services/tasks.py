@@ -188,11 +188,18 @@ def close_open_tasks(
     now: dt.datetime,
     events: list[Event],
     only_ids: list[int] | None = None,
+    state: str | None = None,
 ) -> list[int]:
-    """Close the case's open tasks: ``done_task_id`` as done, the rest as cancelled."""
+    """Close the case's open tasks: ``done_task_id`` as done, the rest as cancelled.
+
+    ``state`` limits it to the tasks of the state being left: tasks a service opened outside
+    the workflow (a meeting decision's follow-up) live on across transitions.
+    """
     query = select(tasks_t.c.id).where(tasks_t.c.case_id == case_id, tasks_t.c.status == "open")
     if only_ids is not None:
         query = query.where(tasks_t.c.id.in_(only_ids))
+    if state is not None:
+        query = query.where(tasks_t.c.state == state)
     open_ids = list(session.scalars(query))
     if not open_ids:
         return []
@@ -228,7 +235,7 @@ def actor_task(
     Returns ``(task_row, principal)`` or ``(None, None)``.
     """
     query = select(tasks_t.c.id, tasks_t.c.role, tasks_t.c.assignee_id, tasks_t.c.round_id).where(
-        tasks_t.c.case_id == case.id, tasks_t.c.status == "open"
+        tasks_t.c.case_id == case.id, tasks_t.c.status == "open", tasks_t.c.state == case.state
     )
     if round_id is not None:
         query = query.where(tasks_t.c.round_id == round_id)
