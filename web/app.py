@@ -4,8 +4,14 @@
     app = create_app(settings, engine=eng)   # tests: their own settings and engine
 
 Nothing is read or built at import time. ``create_app`` builds the engine, which refuses to start
-(``DefinitionError``) on a bad definition. It never starts a scheduler: the worker is its own
-process (``soglasie worker``), or one thread of ``soglasie demo``.
+(``DefinitionError``) on a bad definition, and compiles the message catalogues (see
+``web.i18n``). It never starts a scheduler: the worker is its own process (``soglasie worker``),
+or one thread of ``soglasie demo``.
+
+Cookies: the session cookie and Flask-Login's remember cookie are ``HttpOnly`` and
+``SameSite=Lax``, and ``Secure`` in production. Set ``SOGLASIE_TRUSTED_PROXIES=1`` (the number
+of reverse proxies in front) so client addresses for sign-in throttling come from
+``X-Forwarded-For`` rather than the proxy.
 """
 
 from __future__ import annotations
@@ -14,6 +20,8 @@ import datetime as dt
 from typing import Any
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from web.errors import register_error_handlers
 from web.extensions import babel, csrf, login_manager
@@ -31,6 +39,8 @@ def create_app(
     settings = (settings or from_env()).check_safe()
     app = Flask(__name__)
     secure = settings.is_production
+    from web.i18n import compile_catalogues
+
     app.config.update(
         SECRET_KEY=settings.secret_key,
         SESSION_COOKIE_HTTPONLY=True,
@@ -41,11 +51,15 @@ def create_app(
         REMEMBER_COOKIE_SAMESITE="Lax",
         REMEMBER_COOKIE_SECURE=secure,
         REMEMBER_COOKIE_DURATION=dt.timedelta(days=14),
+        REMEMBER_COOKIE_NAME="soglasie_remember",
         PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=12),
         MAX_CONTENT_LENGTH=8 * 1024 * 1024,
         WTF_CSRF_TIME_LIMIT=None,  # tied to the session, which expires on its own
         BABEL_DEFAULT_LOCALE="ru",
         BABEL_DEFAULT_TIMEZONE=settings.timezone,
+        BABEL_TRANSLATION_DIRECTORIES=str(
+            compile_catalogues(cache_root=settings.extra.get("SOGLASIE_CACHE_DIR"))
+        ),
         PREFERRED_URL_SCHEME="https" if secure else "http",
     )
     app.config.update(config or {})
@@ -53,9 +67,15 @@ def create_app(
     app.extensions["soglasie.engine"] = engine or Engine.create(
         settings.database_url, settings.definitions_dir
     )
+    proxies = int(settings.extra.get("SOGLASIE_TRUSTED_PROXIES", "0") or 0)
+    if proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
     login_manager.init_app(app)
     login_manager.session_protection = "strong"
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please sign in to continue.")
+    login_manager.login_message_category = "info"
     csrf.init_app(app)
     from web.i18n import select_locale, select_timezone
 
@@ -64,6 +84,9 @@ def create_app(
 
     install_security_headers(app)
     register_error_handlers(app)
+    from web import formatting
+
+    formatting.install(app)
     from web.blueprints import register_blueprints
 
     register_blueprints(app)

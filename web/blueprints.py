@@ -10,3 +10,6 @@ def register_blueprints(app: Flask) -> None:
     from web.health import bp as health
 
     app.register_blueprint(health)
+    from web.pages import register_pages
+
+    register_pages(app)

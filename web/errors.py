@@ -1,12 +1,13 @@
 """Mapping engine errors to HTTP: one status per error type, with a message a person understands.
 
-Pages render ``errors/<status>.html`` when it exists; anything under ``/api/`` gets the JSON error
-shape ``{"status", "code", "message", "errors"}``.
+Pages render ``errors/<status>.html`` (translated headings); anything under ``/api/`` gets the
+JSON error shape ``{"status", "code", "message", "errors"}``. A CSRF failure is a 400 on pages.
 """
 
 from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext as _
 from jinja2 import TemplateNotFound
 from werkzeug.exceptions import HTTPException
 
@@ -45,15 +46,46 @@ def wants_json() -> bool:
     return request.path.startswith("/api/") or (request.accept_mimetypes.best == "application/json")
 
 
+def _texts(status: int) -> tuple[str, str]:
+    texts = {
+        400: (
+            _("The request could not be processed"),
+            _(
+                "The form or link is not valid. If you submitted a form, open the page again "
+                "and repeat the action."
+            ),
+        ),
+        401: (_("Please sign in"), _("This page is available after signing in.")),
+        403: (_("Access denied"), _("You do not have access to this page.")),
+        404: (_("Page not found"), _("The page does not exist, or you do not have access to it.")),
+        405: (_("Action not allowed"), _("This address does not accept this kind of request.")),
+        409: (
+            _("The action was not performed"),
+            _("The data changed or the action is not possible in the current state."),
+        ),
+        413: (_("The file is too large"), _("Upload a file of at most 8 MB.")),
+        429: (_("Too many attempts"), _("Please wait a few minutes and try again.")),
+        500: (_("Something went wrong"), _("The error has been recorded. Please try again later.")),
+    }
+    return texts.get(status, (_("Error"), ""))
+
+
 def _render(status: int, code: str, message: str, errors: dict | None = None):
     if wants_json():
         return jsonify(error_body(status, code, message, errors)), status
+    heading, explanation = _texts(status)
     try:
         return render_template(
-            f"errors/{status}.html", message=message, errors=errors or {}, code=code
+            f"errors/{status}.html",
+            status=status,
+            heading=heading,
+            explanation=explanation,
+            message=message,
+            errors=errors or {},
+            code=code,
         ), status
     except TemplateNotFound:
-        return message, status, {"Content-Type": "text/plain; charset=utf-8"}
+        return message or heading, status, {"Content-Type": "text/plain; charset=utf-8"}
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -66,9 +98,21 @@ def register_error_handlers(app: Flask) -> None:
                     {"reason": r.reason, "message": r.message, **r.details} for r in exc.refusals
                 ]
             }
-        return _render(status_for(exc), exc.code, exc.message, errors)
+        status = status_for(exc)
+        # Pages do not echo engine internals ("Case 12 not found") to a visitor.
+        message = exc.message if wants_json() or status in (400, 409) else ""
+        return _render(status, exc.code, message, errors)
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
         code = (exc.name or "error").lower().replace(" ", "_")
-        return _render(exc.code or 500, code, exc.description or exc.name)
+        default = type(exc).description
+        if wants_json():
+            return _render(exc.code or 500, code, exc.description or exc.name)
+        message = "" if exc.description == default else (exc.description or "")
+        if code == "bad_request" and "CSRF" in (exc.description or ""):
+            message = _(
+                "The form has expired or was not sent from this site. Open the page again "
+                "and repeat the action."
+            )
+        return _render(exc.code or 500, code, message)

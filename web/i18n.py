@@ -1,21 +1,84 @@
-"""Language and timezone of a request: the user's choice, else the session's, else Russian."""
+"""Languages: which one a request uses, and the compiled message catalogues.
+
+Russian is the default; a person switches with the language buttons (kept in the session) or
+through her profile's language. Browser ``Accept-Language`` is deliberately ignored: officials
+share machines with English-language browsers and expect the Russian service.
+
+Catalogues: the ``.po`` files under ``web/translations`` are the source (reviewed and committed);
+the ``.mo`` files Babel reads are build output, so they are not committed. ``compile_catalogues``
+builds them when the app starts into a cache folder named after a hash of the ``.po`` contents
+(``SOGLASIE_CACHE_DIR``, default the system temp folder). Starting is idempotent and safe with
+several processes: each writes into a private temporary folder and renames it into place; a
+loser of the race simply uses the winner's copy.
+"""
 
 from __future__ import annotations
 
-from flask import request, session
+import hashlib
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from flask import has_request_context, session
 from flask_login import current_user
 
 LANGUAGES = ("ru", "en")
+DEFAULT_LANGUAGE = "ru"
+SOURCE = Path(__file__).resolve().parent / "translations"
 
 
 def select_locale() -> str:
+    if not has_request_context():
+        return DEFAULT_LANGUAGE
     chosen = session.get("lang")
     if chosen in LANGUAGES:
         return chosen
     if getattr(current_user, "is_authenticated", False) and current_user.language in LANGUAGES:
         return current_user.language
-    return request.accept_languages.best_match(LANGUAGES) or "ru" if request else "ru"
+    return DEFAULT_LANGUAGE
 
 
 def select_timezone() -> str | None:
     return None  # BABEL_DEFAULT_TIMEZONE (Europe/Moscow) unless a page passes its own
+
+
+def compile_catalogues(source: Path = SOURCE, cache_root: Path | str | None = None) -> Path:
+    """Compile every ``<lang>/LC_MESSAGES/*.po`` under ``source``; return the folder of .mo files.
+
+    Raises ``ValueError`` naming the file if a catalogue does not parse.
+    """
+    files = sorted(source.glob("*/LC_MESSAGES/*.po"))
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(str(path.relative_to(source)).encode())
+        digest.update(path.read_bytes())
+    root = Path(cache_root or tempfile.gettempdir())
+    root.mkdir(parents=True, exist_ok=True)
+    target = root / f"soglasie-translations-{digest.hexdigest()[:16]}"
+    if (target / ".complete").exists():
+        return target
+    scratch = Path(tempfile.mkdtemp(prefix=".soglasie-translations-", dir=root))
+    try:
+        for path in files:
+            with path.open("rb") as handle:
+                try:
+                    catalog = read_po(handle, abort_invalid=True)
+                except Exception as exc:  # babel raises several types; name the file
+                    raise ValueError(f"{path}: cannot read the catalogue: {exc}") from exc
+            out = scratch / path.relative_to(source).with_suffix(".mo")
+            out.parent.mkdir(parents=True, exist_ok=True)
+            with out.open("wb") as handle:
+                write_mo(handle, catalog, use_fuzzy=False)
+        (scratch / ".complete").write_text("ok")
+        try:
+            os.replace(scratch, target)
+        except OSError:
+            if not (target / ".complete").exists():
+                raise
+    finally:
+        if scratch.exists():
+            shutil.rmtree(scratch, ignore_errors=True)
+    return target

@@ -1,19 +1,23 @@
-"""The Flask-Login view of a user: a light object, reloaded from the database per request.
+"""The Flask-Login view of a user, and the loader that also builds the request's ``Actor``.
 
-The session stores ``<user id>:<session epoch>``. The epoch changes when the password changes
-or the user signs out everywhere, which invalidates every other session and remember cookie.
+The session stores ``<user id>:<session epoch>``. The epoch is the tail of the password hash, so
+a password change (or a re-hash with stronger parameters) ends every other session and remember
+cookie. Loading costs two SQL statements (``load_actor_with_user``: the user with her roles,
+then whom she substitutes today); the actor and the user record are cached on ``flask.g`` so the
+rest of the request never asks again.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask import g
 from flask_login import UserMixin
-from sqlalchemy import select
 
 from web.current import engine
 from web.extensions import login_manager
-from workflow.persistence.models import User
+from workflow.errors import NotFound
+from workflow.policy import load_actor_with_user
 
 
 @dataclass
@@ -29,8 +33,28 @@ class SessionUser(UserMixin):
         return self.session_token
 
 
-def session_token_for(user: User) -> str:
-    return f"{user.id}:{(user.password_hash or '')[-12:]}"
+def session_token_for(user_id: int, password_hash: str | None) -> str:
+    return f"{user_id}:{(password_hash or '')[-12:]}"
+
+
+def load_into_request(user_id: int) -> SessionUser | None:
+    """Load the user and her actor for this request (2 statements); None if inactive/unknown."""
+    eng = engine()
+    try:
+        with eng.uow(write=False) as uow:
+            actor, record = load_actor_with_user(uow.session, user_id, eng.today())
+    except NotFound:
+        return None
+    g.soglasie_actor = actor
+    g.soglasie_user = record
+    return SessionUser(
+        record.id,
+        record.username,
+        record.full_name,
+        record.language,
+        record.org_id,
+        session_token_for(record.id, record.password_hash),
+    )
 
 
 @login_manager.user_loader
@@ -38,17 +62,9 @@ def load_user(token: str) -> SessionUser | None:
     user_id, _, _epoch = token.partition(":")
     if not user_id.isdigit():
         return None
-    with engine().uow(write=False) as uow:
-        user = uow.session.scalar(
-            select(User).where(User.id == int(user_id), User.is_active.is_(True))
-        )
-        if user is None or session_token_for(user) != token:
-            return None
-        return SessionUser(
-            user.id,
-            user.username,
-            user.full_name,
-            user.language,
-            user.org_id,
-            session_token_for(user),
-        )
+    user = load_into_request(int(user_id))
+    if user is None or user.session_token != token:
+        g.pop("soglasie_actor", None)
+        g.pop("soglasie_user", None)
+        return None
+    return user

@@ -1,0 +1,112 @@
+"""Sign in, sign out, and the language switch.
+
+Signing in clears the whole session first: Flask keeps the session in a signed cookie with no
+server-side id, so "renewing the session id" means starting a new cookie from nothing (new CSRF
+token, no data carried over from before authentication except the chosen language).
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import login_user, logout_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select, update
+from wtforms import BooleanField, PasswordField, StringField
+from wtforms.validators import DataRequired, Length
+
+from web.auth import throttle
+from web.auth.redirects import safe_next
+from web.auth.users import load_into_request
+from web.current import engine
+from web.i18n import LANGUAGES
+from workflow.passwords import hash_password, verify
+from workflow.persistence.models import User
+
+bp = Blueprint("auth", __name__)
+
+
+class LoginForm(FlaskForm):
+    username = StringField("username", validators=[DataRequired(), Length(max=80)])
+    password = PasswordField("password", validators=[DataRequired(), Length(max=500)])
+    remember = BooleanField("remember")
+
+
+def _client_address() -> str:
+    return (request.remote_addr or "unknown")[:64]
+
+
+def _default_landing() -> str:
+    return url_for("inbox.inbox")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    form = LoginForm()
+    target = safe_next(request.args.get("next"))
+    if not form.validate_on_submit():
+        status = 400 if request.method == "POST" else 200
+        return render_template("auth/login.html", form=form, next=target), status
+    eng = engine()
+    username = form.username.data.strip().lower()
+    address = _client_address()
+    verdict = throttle.check(eng, username, address)
+    if verdict.throttled:
+        minutes = max(1, (verdict.retry_after_seconds + 59) // 60)
+        message = _(
+            "Too many unsuccessful attempts. Please wait %(minutes)s min and try again.",
+            minutes=minutes,
+        )
+        return (
+            render_template("auth/login.html", form=form, next=target, error=message),
+            429,
+            {"Retry-After": str(verdict.retry_after_seconds)},
+        )
+    with eng.uow(write=False) as uow:
+        user = uow.session.execute(
+            select(User.id, User.password_hash).where(
+                User.username == username, User.is_active.is_(True)
+            )
+        ).one_or_none()
+    matches, needs_rehash = verify(user.password_hash if user else None, form.password.data)
+    if not matches:
+        throttle.record_failure(eng, username, address)
+        error = _("Wrong username or password.")
+        return render_template("auth/login.html", form=form, next=target, error=error), 401
+    if needs_rehash:
+        with eng.uow() as uow:
+            uow.session.execute(
+                update(User)
+                .where(User.id == user.id)
+                .values(password_hash=hash_password(form.password.data))
+            )
+            uow.commit()
+    throttle.clear_account(eng, username)
+    session_user = load_into_request(user.id)
+    if session_user is None:  # deactivated between the two reads
+        return render_template("auth/login.html", form=form, next=target), 401
+    language = session.get("lang")
+    session.clear()
+    if language:
+        session["lang"] = language
+    login_user(session_user, remember=bool(form.remember.data))
+    return redirect(target or _default_landing(), 303)
+
+
+@bp.post("/logout")
+def logout():
+    language = session.get("lang")
+    logout_user()
+    session.clear()
+    if language:
+        session["lang"] = language
+    flash(_("You have signed out."), "info")
+    return redirect(url_for("auth.login"), 303)
+
+
+@bp.post("/language")
+def set_language():
+    chosen = request.form.get("lang")
+    if chosen in LANGUAGES:
+        session["lang"] = chosen
+    return redirect(safe_next(request.form.get("next")) or url_for("home.home"), 303)

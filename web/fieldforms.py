@@ -1,0 +1,254 @@
+"""HTML inputs generated from a definition's marshmallow field schema, and posted values read
+back into the nested field data the engine expects.
+
+Which fields appear comes from the definition (a state's ``editable`` list, a transition's
+``requires``); how each is entered comes from its marshmallow type: dates get a date picker,
+choices a select, lists of choices checkboxes, nested schemas a group of inputs. Lists of nested
+records are shown read-only (there is no generic way to edit them without scripts).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from marshmallow import fields as mf
+from marshmallow import validate
+
+from web import defs
+from workflow.fields import get_field_set
+from workflow.fields.registry import DOCUMENT_TOKENS, value_at
+
+MULTILINE = {"summary", "notes", "description", "text", "comment", "clauses", "subject"}
+
+# Labels of the fields the shipped schemas use; anything else falls back to the schema's
+# metadata ("title": {"ru", "en"}) or to the field name.
+LABELS = {
+    "title": _l("Title"),
+    "title_partner": _l("Title in the partner's language"),
+    "summary": _l("Summary"),
+    "partner_country": _l("Partner country"),
+    "partner_level": _l("Partner level"),
+    "languages": _l("Languages of the authentic texts"),
+    "planned_signing_date": _l("Planned signing date"),
+    "notes": _l("Notes"),
+    "documents": _l("texts of the agreement"),
+    "documents:ru": _l("Russian text"),
+    "documents:partner": _l("text in the partner's language"),
+}
+
+
+@dataclass
+class FieldInput:
+    path: str
+    label: str
+    kind: str  # text | textarea | date | number | checkbox | select | multi | list | readonly
+    value: Any = None
+    choices: tuple[tuple[str, str], ...] = ()
+    hint: str = ""
+
+    @property
+    def input_name(self) -> str:
+        return f"f.{self.path}"
+
+    @property
+    def input_id(self) -> str:
+        return "f-" + self.path.replace(".", "-")
+
+
+def label_for(path: str, schema_name: str | None = None) -> str:
+    if path in LABELS:
+        return str(LABELS[path])
+    if path.startswith("documents:"):
+        return str(_l("text in language %(lang)s", lang=path.split(":", 1)[1]))
+    if schema_name:
+        found = _field_at(schema_name, path)
+        title = found.metadata.get("title") if found is not None else None
+        if isinstance(title, Mapping):
+            return title.get(defs.language()) or title.get("ru") or path
+        if isinstance(title, str):
+            return title
+    leaf = path.rsplit(".", 1)[-1]
+    return leaf.replace("_", " ").capitalize()
+
+
+def _schema(schema_name: str):
+    return get_field_set(schema_name).schema()
+
+
+def _field_at(schema_name: str, path: str) -> mf.Field | None:
+    schema = _schema(schema_name)
+    current: Any = schema
+    found = None
+    for part in path.split("."):
+        fields_map = getattr(current, "fields", None)
+        if fields_map is None:
+            return None
+        found = next((f for name, f in fields_map.items() if (f.data_key or name) == part), None)
+        if found is None:
+            return None
+        inner = found.inner if isinstance(found, mf.List) else found
+        current = inner.schema if isinstance(inner, mf.Nested) else None
+    return found
+
+
+def _choices(field: mf.Field) -> tuple[tuple[str, str], ...]:
+    for validator in getattr(field, "validators", []):
+        if isinstance(validator, validate.OneOf):
+            labels = field.metadata.get("choices") or {}
+            return tuple((str(c), _choice_label(labels.get(c), c)) for c in validator.choices)
+    return ()
+
+
+def _choice_label(label: Any, value: str) -> str:
+    if isinstance(label, Mapping):
+        return label.get(defs.language()) or label.get("ru") or value
+    return str(label) if label else value.replace("_", " ")
+
+
+def _input(schema_name: str, path: str, field: mf.Field, fields_data: Mapping[str, Any]):
+    value = value_at(fields_data, path)
+    label = label_for(path, schema_name)
+    if isinstance(field, mf.Nested):
+        return None  # expanded into its leaves by the caller
+    if isinstance(field, mf.List):
+        inner = field.inner
+        if isinstance(inner, mf.Nested):
+            return FieldInput(path, label, "readonly", value)
+        choices = _choices(inner)
+        if choices:
+            return FieldInput(path, label, "multi", list(value or []), choices)
+        return FieldInput(
+            path,
+            label,
+            "list",
+            ", ".join(map(str, value or [])),
+            hint=str(_l("Separate with commas.")),
+        )
+    if isinstance(field, mf.Boolean):
+        return FieldInput(path, label, "checkbox", bool(value))
+    if isinstance(field, mf.Date):
+        return FieldInput(path, label, "date", value or "")
+    if isinstance(field, mf.Integer | mf.Float | mf.Decimal):
+        return FieldInput(path, label, "number", "" if value is None else value)
+    if isinstance(field, mf.Dict):
+        return FieldInput(path, label, "readonly", value)
+    choices = _choices(field)
+    if choices:
+        return FieldInput(path, label, "select", value or "", choices)
+    kind = "textarea" if path.rsplit(".", 1)[-1] in MULTILINE else "text"
+    return FieldInput(path, label, kind, "" if value is None else value)
+
+
+def _leaves(schema, prefix: str = ""):
+    for name, field in schema.fields.items():
+        path = f"{prefix}{field.data_key or name}"
+        if isinstance(field, mf.Nested):
+            yield from _leaves(field.schema, f"{path}.")
+        else:
+            yield path, field
+
+
+def inputs_for(
+    schema_name: str, paths: Iterable[str], fields_data: Mapping[str, Any]
+) -> list[FieldInput]:
+    """Inputs for ``paths`` (``*`` means every field); nested paths expand to their leaves.
+    Document tokens (``documents``, ``documents:ru``) are not fields and are skipped."""
+    schema = _schema(schema_name)
+    wanted = [p for p in paths if p not in DOCUMENT_TOKENS and not p.startswith("documents")]
+    everything = "*" in wanted
+    result: list[FieldInput] = []
+    seen: set[str] = set()
+    for path, field in _leaves(schema):
+        if not everything and not any(path == w or path.startswith(w + ".") for w in wanted):
+            continue
+        if path in seen:
+            continue
+        made = _input(schema_name, path, field, fields_data)
+        if made is not None:
+            seen.add(path)
+            result.append(made)
+    return result
+
+
+def _set(target: dict, path: str, value: Any) -> None:
+    parts = path.split(".")
+    for part in parts[:-1]:
+        target = target.setdefault(part, {})
+    target[parts[-1]] = value
+
+
+def _clean(kind: str, raw: list[str]) -> Any:
+    if kind == "checkbox":
+        return bool(raw and raw[-1] in ("on", "1", "true", "yes"))
+    if kind == "multi":
+        return [r for r in raw if r]
+    value = (raw[-1] if raw else "").strip()
+    if kind == "list":
+        return [part.strip() for part in value.split(",") if part.strip()]
+    if value == "":
+        return None
+    if kind == "number":
+        return value  # marshmallow converts and reports a bad number by its field name
+    if kind == "date":
+        try:
+            return dt.date.fromisoformat(value).isoformat()
+        except ValueError:
+            return value
+    return value
+
+
+def read_posted(inputs: list[FieldInput], form, current: Mapping[str, Any]) -> dict[str, Any]:
+    """The top-level fields whose posted value differs from ``current``; nested objects are
+    merged with their current content so a form showing some leaves keeps the others."""
+    merged: dict[str, Any] = {}
+    for item in inputs:
+        if item.kind == "readonly":
+            continue
+        value = _clean(item.kind, form.getlist(item.input_name))
+        top = item.path.split(".", 1)[0]
+        if "." in item.path and top not in merged:
+            existing = current.get(top)
+            merged[top] = _deep_copy(existing) if isinstance(existing, Mapping) else {}
+        if value is None:
+            # An emptied input is left as it was: the schemas do not accept nulls, and a
+            # required field cannot be blanked by accident.
+            if "." in item.path:
+                _drop(merged, item.path)
+            continue
+        _set(merged, item.path, value)
+    changes = {}
+    for key, value in merged.items():
+        if isinstance(value, dict):
+            value = _prune(value)
+        if value != current.get(key) and not (value in (None, {}) and current.get(key) is None):
+            changes[key] = value
+    return changes
+
+
+def _deep_copy(value: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: _deep_copy(v) if isinstance(v, Mapping) else v for k, v in value.items()}
+
+
+def _drop(target: dict, path: str) -> None:
+    parts = path.split(".")
+    for part in parts[:-1]:
+        target = target.get(part) or {}
+    if isinstance(target, dict):
+        target.pop(parts[-1], None)
+
+
+def _prune(value: dict) -> dict:
+    out = {}
+    for key, item in value.items():
+        if isinstance(item, dict):
+            item = _prune(item)
+            if not item:
+                continue
+        if item is None:
+            continue
+        out[key] = item
+    return out

@@ -1,0 +1,182 @@
+"""Jinja filters and globals: dates in the reader's locale, deadlines in working days, names in
+the reader's language, pagination links."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from flask import Flask, request
+from flask_babel import format_date, format_datetime, get_locale, ngettext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from web import defs
+from web.current import current_actor, current_record, engine
+
+
+def fdate(value: dt.date | str | None, style: str = "long") -> str:
+    if not value:
+        return ""
+    if isinstance(value, str):
+        try:
+            value = dt.date.fromisoformat(value[:10])
+        except ValueError:
+            return value
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    return format_date(value, "d MMMM y" if style == "long" else "dd.MM.y")
+
+
+def fdate_month(value: dt.date) -> str:
+    return format_date(value, "LLLL y").capitalize()
+
+
+def fdate_weekday(value: dt.date) -> str:
+    return format_date(value, "EEE").capitalize()
+
+
+def fdatetime(value: dt.datetime | None) -> str:
+    if not value:
+        return ""
+    return format_datetime(value, "d MMMM y, HH:mm")
+
+
+def name(ru: str | None, en: str | None = None) -> str:
+    if defs.language() == "en" and en:
+        return en
+    return ru or en or ""
+
+
+@dataclass(frozen=True)
+class Due:
+    on: dt.date
+    working_days: int  # working days from today to the deadline; negative when overdue
+    overdue: bool
+    today: bool
+
+    @property
+    def label(self) -> str:
+        if self.overdue:
+            n = -self.working_days or 1
+            return ngettext("overdue by %(num)d working day", "overdue by %(num)d working days", n)
+        if self.today:
+            return _("due today")
+        return ngettext("in %(num)d working day", "in %(num)d working days", self.working_days)
+
+
+def due(on: dt.date | None, calendar_code: str | None = None) -> Due | None:
+    if on is None:
+        return None
+    eng = engine()
+    today = eng.today()
+    cal = eng.catalog.calendars.for_region(calendar_code)
+    days = cal.working_days_between(today, on)
+    return Due(on, days, on < today, on == today)
+
+
+def page_url(page: int) -> str:
+    args = request.args.to_dict(flat=False)
+    args["page"] = [str(page)]
+    return f"{request.path}?{urlencode(args, doseq=True)}"
+
+
+def url_with(**changes) -> str:
+    """The current URL with some query arguments changed (None removes one)."""
+    args = request.args.to_dict(flat=False)
+    for key, value in changes.items():
+        if value is None:
+            args.pop(key, None)
+        else:
+            args[key] = [str(value)]
+    args.pop("page", None) if "page" not in changes else None
+    query = urlencode(args, doseq=True)
+    return f"{request.path}?{query}" if query else request.path
+
+
+AREAS = {
+    "trade_economic": _l("trade and economic"),
+    "scientific_technical": _l("scientific and technical"),
+    "environmental": _l("environmental"),
+    "humanitarian": _l("humanitarian"),
+    "cultural": _l("cultural"),
+    "education": _l("education"),
+    "other": _l("other"),
+}
+ITEM_STATUSES = {
+    "planned": (_l("planned"), "task"),
+    "in_progress": (_l("in progress"), "review"),
+    "done": (_l("done"), "success"),
+    "postponed": (_l("postponed"), "waiting"),
+    "cancelled": (_l("cancelled"), "muted"),
+}
+REMINDER_KINDS = {
+    "reminder": _l("Reminder"),
+    "escalation": _l("Escalation to the supervisor"),
+    "deadline": _l("Deadline"),
+    "meeting": _l("Meeting reminder"),
+}
+
+
+ORG_KINDS = {
+    "region": _l("region"),
+    "municipality": _l("municipality"),
+    "federal_body": _l("federal body"),
+    "foreign_partner": _l("foreign partner"),
+}
+
+
+def org_kind(kind: str) -> str:
+    return str(ORG_KINDS.get(kind, kind))
+
+
+def area_title(area: str | None) -> str:
+    return str(AREAS.get(area or "", area or ""))
+
+
+def item_status(status: str) -> str:
+    return str(ITEM_STATUSES.get(status, (status, ""))[0])
+
+
+def item_badge(status: str) -> str:
+    return ITEM_STATUSES.get(status, ("", "muted"))[1]
+
+
+def reminder_kind(kind: str) -> str:
+    return str(REMINDER_KINDS.get(kind, kind))
+
+
+def install(app: Flask) -> None:
+    from web.fieldforms import label_for
+
+    app.jinja_env.filters.update(
+        fdate=fdate,
+        fdatetime=fdatetime,
+        fdate_month=fdate_month,
+        fdate_weekday=fdate_weekday,
+        txt=defs.text,
+        kind_title=defs.kind_title,
+        field_label=label_for,
+    )
+    app.jinja_env.globals.update(
+        area_title=area_title,
+        org_kind=org_kind,
+        item_status=item_status,
+        item_badge=item_badge,
+        reminder_kind=reminder_kind,
+        name=name,
+        due=due,
+        defs=defs,
+        page_url=page_url,
+        url_with=url_with,
+        current_actor=current_actor,
+        current_record=current_record,
+    )
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    @app.context_processor
+    def _globals():
+        locale = get_locale()
+        return {"lang": locale.language if locale else "ru"}

@@ -1,0 +1,331 @@
+"""The agreement page and the actions taken from it: fire a transition, edit fields, add a
+document version, view a version, compare two versions.
+
+Every form carries the case version it was rendered from (``expected_version``). When someone
+else acted first the engine refuses (``ConcurrentUpdate``) and the person gets the fresh page
+with a notice, never an error page.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from markupsafe import Markup
+
+from web import defs
+from web.current import engine
+from web.diffs import render_diff
+from web.fieldforms import FieldInput, inputs_for, label_for, read_posted
+from web.pages.cases import bp
+from web.pages.common import actor, flash_error, refusal_message, signed_in
+from web.svg import diagram
+from workflow.definitions.model import Definition
+from workflow.errors import NotFound, Refusal, WorkflowError
+from workflow.fields.registry import DOCUMENT_TOKENS
+from workflow.policy import Actor, can_reassign, can_start, can_view, role_in_scope
+from workflow.queries import case_detail as q
+
+DANGER_HINTS = ("withdraw", "refuse", "return", "terminate", "cancel", "reject", "suspend")
+CONFIRM_HINTS = ("withdraw", "terminate", "cancel")
+MAX_UPLOAD_CHARS = 2_000_000
+
+
+def load_visible(case_id: int, me: Actor):
+    with engine().uow(write=False) as uow:
+        head = q.header(uow.session, case_id)
+    if head is None or not can_view(me, head):
+        raise NotFound(f"Case {case_id} not found.")
+    return head
+
+
+def may_edit(definition: Definition, head, me: Actor) -> bool:
+    """Mirrors the engine's rule: the current state's roles (or the starters' roles when the
+    state has none) may edit what the state lists as editable."""
+    state = definition.states[head.state]
+    roles = state.roles or definition.start_roles
+    return any(role_in_scope(definition, role, p, head) for p in me.principals() for role in roles)
+
+
+def _field_rows(schema: str, fields: dict, prefix: str = "") -> list[tuple[str, object]]:
+    rows = []
+    for key, value in fields.items():
+        path = f"{prefix}{key}"
+        if isinstance(value, dict) and value:
+            rows.extend(_field_rows(schema, value, f"{path}."))
+        else:
+            rows.append((label_for(path, schema), value))
+    return rows
+
+
+def _action_forms(available, definition: Definition, fields: dict):
+    actions = []
+    for item in available:
+        field_paths = [p for p in item["requires"] if p not in DOCUMENT_TOKENS]
+        inputs: list[FieldInput] = inputs_for(definition.fields_schema, field_paths, fields)
+        trigger = item["trigger"]
+        actions.append(
+            {
+                **item,
+                "title_text": item["title"].get(defs.language()) or item["title"]["ru"],
+                "inputs": inputs,
+                "needs_documents": [p for p in item["requires"] if p in DOCUMENT_TOKENS],
+                "danger": any(h in trigger for h in DANGER_HINTS),
+                "confirm": any(h in trigger for h in CONFIRM_HINTS),
+                "blocked_text": [
+                    refusal_message(_as_refusal(b)) for b in item.get("blocked_by", [])
+                ],
+                # The form can supply missing fields and the comment; anything else (a
+                # lead-time rule, a missing text) must be fixed first.
+                "submittable": all(
+                    b["reason"] == "comment_required"
+                    or (
+                        b["reason"] == "missing_fields"
+                        and not any(
+                            m in DOCUMENT_TOKENS or m.startswith("documents")
+                            for m in b.get("missing", [])
+                        )
+                    )
+                    for b in item.get("blocked_by", [])
+                ),
+            }
+        )
+    return actions
+
+
+def _as_refusal(blocked: dict) -> Refusal:
+    details = {k: v for k, v in blocked.items() if k not in ("reason", "message")}
+    return Refusal(blocked["reason"], blocked["message"], details)
+
+
+@bp.get("/agreements/<int:case_id>")
+@signed_in
+def show(case_id: int):
+    me = actor()
+    eng = engine()
+    with eng.uow(write=False) as uow:
+        session = uow.session
+        head = q.header(session, case_id)
+        if head is None or not can_view(me, head):
+            raise NotFound(f"Case {case_id} not found.")
+        documents = q.documents(session, case_id)
+        history = q.history(session, case_id)
+        tasks = q.open_tasks(session, case_id)
+        related = q.related(session, case_id, head.parent_case_id)
+        clocks = q.clocks(session, case_id)
+        reminders = q.planned_reminders(session, case_id)
+        definition = defs.definition(head.definition_id)
+        items = q.plan_items(session, case_id) if definition.category == "plan" else []
+        meeting_id = q.meeting_of(session, case_id) if definition.category == "meeting" else None
+    available = eng.available_transitions(case_id, me)
+    state = definition.states[head.state]
+    editable = may_edit(definition, head, me)
+    edit_inputs = (
+        inputs_for(definition.fields_schema, state.editable, head.fields)
+        if editable and state.editable
+        else []
+    )
+    can_upload = editable and ("documents" in state.editable or "*" in state.editable)
+    by_language: OrderedDict[str, list] = OrderedDict()
+    for doc in documents:
+        by_language.setdefault(doc.language, []).append(doc)
+    visited = {h.to_state for h in history if h.to_state} | {
+        h.from_state for h in history if h.from_state
+    }
+    svg = diagram.render(
+        definition,
+        head.state,
+        visited,
+        defs.language(),
+        title=_("Process diagram"),
+        hub_note=_("from several stages"),
+    )
+    languages = list(
+        dict.fromkeys(["ru", *(head.fields.get("languages") or []), *by_language.keys()])
+    )
+    startable_children = [
+        (key, d)
+        for key, d in defs.all_current().items()
+        if d.category == "plan"
+        and definition.category == "agreement"
+        and can_start(d, me, me.me.org_id)
+        and me.me.org_id == head.owner_org_id
+    ]
+    return render_template(
+        "cases/show.html",
+        head=head,
+        definition=definition,
+        state=state,
+        documents=by_language,
+        history=history,
+        tasks=tasks,
+        related=related,
+        clocks=clocks,
+        reminders=reminders,
+        items=items,
+        meeting_id=meeting_id,
+        actions=_action_forms(available, definition, head.fields),
+        edit_inputs=edit_inputs,
+        can_upload=can_upload,
+        field_rows=_field_rows(definition.fields_schema, head.fields),
+        diagram=Markup(svg),
+        languages=languages,
+        me=me,
+        can_reassign=lambda role: can_reassign(definition, me, role, head),
+        holds_role=lambda role: any(
+            role_in_scope(definition, role, p, head) for p in me.principals()
+        ),
+        startable_children=startable_children,
+        timeline=[],
+        item_form=None,
+    )
+
+
+def _expected_version() -> int | None:
+    try:
+        return int(request.form["expected_version"])
+    except (KeyError, ValueError):
+        abort(400, _("The form is incomplete; open the page again."))
+
+
+def _back(case_id: int, anchor: str = ""):
+    return redirect(url_for("cases.show", case_id=case_id) + anchor, 303)
+
+
+@bp.post("/agreements/<int:case_id>/actions")
+@signed_in
+def fire(case_id: int):
+    me = actor()
+    head = load_visible(case_id, me)
+    definition = defs.definition(head.definition_id)
+    trigger = request.form.get("trigger", "")
+    expected = _expected_version()
+    spec = next((t for t in definition.transitions if t.trigger == trigger), None)
+    paths = [p for p in (spec.requires if spec else ()) if p not in DOCUMENT_TOKENS]
+    state_requires = [p for p in definition.states[head.state].requires if p not in DOCUMENT_TOKENS]
+    inputs = inputs_for(definition.fields_schema, [*state_requires, *paths], head.fields)
+    data = read_posted(inputs, request.form, head.fields)
+    comment = request.form.get("comment", "")
+    try:
+        result = engine().fire(case_id, trigger, me, comment, expected, data)
+    except WorkflowError as exc:
+        flash_error(exc)
+        return _back(case_id, "#actions")
+    title = defs.trigger_title(head.definition_id, trigger)
+    if result.moved:
+        flash(
+            _(
+                "Done: %(action)s. New stage: %(state)s.",
+                action=title,
+                state=defs.state_title(head.definition_id, result.to_state),
+            ),
+            "success",
+        )
+    else:
+        flash(
+            _(
+                "Your decision is recorded: %(action)s. Waiting for the other reviewers.",
+                action=title,
+            ),
+            "success",
+        )
+    for warning in result.warnings:
+        flash(warning, "warning")
+    return _back(case_id)
+
+
+@bp.post("/agreements/<int:case_id>/fields")
+@signed_in
+def update_fields(case_id: int):
+    me = actor()
+    head = load_visible(case_id, me)
+    definition = defs.definition(head.definition_id)
+    state = definition.states[head.state]
+    inputs = inputs_for(definition.fields_schema, state.editable, head.fields)
+    changes = read_posted(inputs, request.form, head.fields)
+    expected = _expected_version()
+    if not changes:
+        flash(_("Nothing was changed."), "info")
+        return _back(case_id)
+    try:
+        engine().update_fields(case_id, me, changes, expected)
+    except WorkflowError as exc:
+        flash_error(exc)
+        return _back(case_id, "#fields")
+    flash(_("The changes are saved."), "success")
+    return _back(case_id)
+
+
+@bp.post("/agreements/<int:case_id>/documents")
+@signed_in
+def add_document(case_id: int):
+    me = actor()
+    load_visible(case_id, me)
+    expected = _expected_version()
+    language = (request.form.get("language") or "").strip().lower()
+    text = request.form.get("text") or ""
+    filename = None
+    upload = request.files.get("file")
+    if upload and upload.filename:
+        filename = upload.filename.rsplit("/", 1)[-1].rsplit("\\", 1)[-1][:300]
+        if not filename.lower().endswith(".txt"):
+            flash(_("Upload the text as a .txt file (UTF-8), or paste it into the field."), "error")
+            return _back(case_id, "#documents")
+        raw = upload.read(MAX_UPLOAD_CHARS * 4 + 1)
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            flash(_("The file is not UTF-8 text. Save it as UTF-8 and try again."), "error")
+            return _back(case_id, "#documents")
+    note = (request.form.get("note") or "").strip()[:500] or None
+    try:
+        number = engine().add_document(case_id, me, language, text, filename, note, expected)
+    except WorkflowError as exc:
+        flash_error(exc)
+        return _back(case_id, "#documents")
+    flash(
+        _("Version %(number)d of the text (%(lang)s) is saved.", number=number, lang=language),
+        "success",
+    )
+    return _back(case_id, "#documents")
+
+
+@bp.get("/agreements/<int:case_id>/documents/<lang>/<int:number>")
+@signed_in
+def document(case_id: int, lang: str, number: int):
+    me = actor()
+    head = load_visible(case_id, me)
+    with engine().uow(write=False) as uow:
+        found = q.document_texts(uow.session, case_id, lang, [number])
+    if number not in found:
+        raise NotFound("No such version.")
+    text, filename, created_at = found[number]
+    return render_template(
+        "cases/document.html",
+        head=head,
+        lang=lang,
+        number=number,
+        text=text,
+        filename=filename,
+        created_at=created_at,
+    )
+
+
+@bp.get("/agreements/<int:case_id>/documents/<lang>/diff")
+@signed_in
+def diff(case_id: int, lang: str):
+    me = actor()
+    head = load_visible(case_id, me)
+    a = request.args.get("a", type=int)
+    b = request.args.get("b", type=int)
+    if not a or not b:
+        abort(400, _("Choose two versions to compare."))
+    with engine().uow(write=False) as uow:
+        found = q.document_texts(uow.session, case_id, lang, [a, b])
+    if a not in found or b not in found:
+        raise NotFound("No such version.")
+    rendered, stats = render_diff(found[a][0], found[b][0])
+    return render_template(
+        "cases/diff.html", head=head, lang=lang, a=a, b=b, diff=Markup(rendered), stats=stats
+    )

@@ -1,0 +1,118 @@
+"""Helpers shared by the page views: who is asking, and how a failed action is reported."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from flask import abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from web.auth.redirects import safe_next
+from web.current import current_actor
+from workflow.errors import (
+    ConcurrentUpdate,
+    InvalidInput,
+    Refusal,
+    TransitionNotAllowed,
+    WorkflowError,
+)
+from workflow.policy import COORDINATOR, Actor
+
+
+def to_login():
+    """Anonymous visitors of a private page go to the sign-in form, then back (same site)."""
+    target = request.full_path if request.query_string else request.path
+    flash(_("Please sign in to continue."), "info")
+    return redirect(url_for("auth.login", next=safe_next(target)))
+
+
+def signed_in(view: Callable) -> Callable:
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if not current_user.is_authenticated:
+            return to_login()
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def actor() -> Actor:
+    found = current_actor()
+    if found is None:
+        abort(401)
+    return found
+
+
+def require_admin() -> Actor:
+    me = actor()
+    if not me.is_admin:
+        abort(403, _("This page is for administrators."))
+    return me
+
+
+def sees_dashboard(me: Actor) -> bool:
+    return me.is_admin or COORDINATOR in me.me.roles or me.me.org_kind == "federal_body"
+
+
+def is_coordinator(me: Actor) -> bool:
+    return me.is_admin or COORDINATOR in me.me.roles
+
+
+def page_number() -> int:
+    try:
+        return max(1, int(request.args.get("page", "1")))
+    except ValueError:
+        return 1
+
+
+def refusal_message(refusal: Refusal) -> str:
+    """A refusal in the reader's language, built from its reason and details where we can."""
+    details = refusal.details
+    if refusal.reason == "comment_required":
+        return _("A comment is required for this action.")
+    if refusal.reason == "missing_fields" and details.get("missing"):
+        from web.fieldforms import label_for
+
+        return _("Missing: %(what)s.", what=", ".join(label_for(m) for m in details["missing"]))
+    if refusal.reason == "lead_time" and details.get("earliest_allowed_date"):
+        from web.formatting import fdate
+
+        return _(
+            "Too late by the rule on lead times: the last day was %(last)s; "
+            "the earliest date allowed from today is %(earliest)s.",
+            last=fdate(details.get("last_allowed_day")),
+            earliest=fdate(details.get("earliest_allowed_date")),
+        )
+    if refusal.reason == "already_reviewed":
+        return _(
+            "You have no open review task in this round (already answered, or not a reviewer)."
+        )
+    if refusal.reason == "permission":
+        return _("You may not take this action.")
+    if refusal.reason == "wrong_state":
+        return _("This action is not possible in the current state.")
+    return refusal.message
+
+
+def flash_error(exc: WorkflowError) -> None:
+    """Report a refused action above the fresh page instead of an error page."""
+    if isinstance(exc, ConcurrentUpdate):
+        flash(
+            _(
+                "Someone else acted first. This is the current state of the case; "
+                "check it and try again."
+            ),
+            "warning",
+        )
+    elif isinstance(exc, TransitionNotAllowed):
+        for refusal in exc.refusals:
+            flash(refusal_message(refusal), "error")
+    elif isinstance(exc, InvalidInput) and exc.errors:
+        from web.fieldforms import label_for
+
+        for name, message in exc.errors.items():
+            flash(f"{label_for(name)}: {message}", "error")
+    else:
+        flash(exc.message, "error")

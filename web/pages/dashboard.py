@@ -1,0 +1,124 @@
+"""The coordinator's dashboard: agreements by stage and by region, overdue tasks, time in each
+stage (median and 90th percentile, from the audit trail) and agreements signed per year, with
+a filter by kind and period. For the coordinating agency, federal bodies and administrators."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import OrderedDict, defaultdict
+
+from flask import Blueprint, abort, render_template, request
+from flask_babel import gettext as _
+from markupsafe import Markup
+
+from web import defs
+from web.current import engine
+from web.pages.common import actor, is_coordinator, sees_dashboard, signed_in
+from web.svg import charts
+from workflow.clock import MOSCOW
+from workflow.queries import dashboard as dash_q
+
+bp = Blueprint("dashboard", __name__)
+
+PERIODS = ("all", "12m", "year")
+
+
+def _period(choice: str, year: int | None, today: dt.date) -> dash_q.Period:
+    if choice == "12m":
+        start = dt.datetime.combine(today - dt.timedelta(days=365), dt.time(), tzinfo=MOSCOW)
+        return dash_q.Period(start, None)
+    if choice == "year" and year:
+        start = dt.datetime(year, 1, 1, tzinfo=MOSCOW)
+        return dash_q.Period(start, dt.datetime(year + 1, 1, 1, tzinfo=MOSCOW))
+    return dash_q.Period(None, None)
+
+
+def _stage_of(kind: str, definition_id: int, state: str) -> str | None:
+    spec = defs.state_spec(definition_id, state)
+    if spec is None or spec.is_terminal:
+        return None
+    return spec.stage or state
+
+
+@bp.get("/dashboard")
+@signed_in
+def index():
+    me = actor()
+    if not sees_dashboard(me):
+        abort(403, _("The dashboard is for the coordinating agency and the federal bodies."))
+    eng = engine()
+    today = eng.today()
+    agreement_kinds = defs.kinds_of("agreement") or tuple(defs.all_current())
+    kind = request.args.get("kind") or ""
+    kinds = (kind,) if kind in agreement_kinds else agreement_kinds
+    choice = request.args.get("period") if request.args.get("period") in PERIODS else "all"
+    year = request.args.get("year", type=int) or today.year
+    period = _period(choice, year, today)
+    with eng.uow(write=False) as uow:
+        s = uow.session
+        states = dash_q.by_state(s, kinds, period)
+        regions = dash_q.by_region(s, kinds, period)
+        overdue_total, overdue = dash_q.overdue_tasks(s, kinds, today)
+        times = dash_q.time_in_stage(s, kinds, period, _stage_of)
+        signed = dash_q.signed_per_year(s, kinds, defs.public_states())
+
+    # Cases by stage, in the order of the first kind's stages.
+    stage_counts: OrderedDict[str, int] = OrderedDict()
+    stage_names: dict[str, str] = {}
+    for k in kinds:
+        definition = defs.current(k)
+        if definition:
+            for name, title in definition.stages:
+                stage_counts.setdefault(name, 0)
+                stage_names.setdefault(name, defs.text(title))
+    finished: dict[str, int] = defaultdict(int)
+    for row in states:
+        spec = defs.state_spec(row.definition_id, row.state)
+        if spec is not None and spec.is_terminal:
+            finished[defs.text(spec.title)] += row.cases
+            continue
+        stage = (spec.stage if spec else None) or row.state
+        stage_counts[stage] = stage_counts.get(stage, 0) + row.cases
+        stage_names.setdefault(stage, defs.state_title(row.definition_id, row.state))
+    stage_rows = [(stage_names.get(k, k), [v]) for k, v in stage_counts.items()]
+    stage_rows += [(f"{title} ✓", [n]) for title, n in sorted(finished.items())]
+
+    per_region: dict[str, list[int]] = OrderedDict()
+    for row in sorted(regions, key=lambda r: r.name_ru or ""):
+        label = (defs.language() == "en" and row.name_en) or row.name_ru or _("Federal level")
+        entry = per_region.setdefault(label, [0, 0])
+        entry[1 if row.closed else 0] += row.cases
+    region_rows = sorted(per_region.items(), key=lambda kv: -sum(kv[1]))
+
+    time_rows = sorted(
+        times,
+        key=lambda t: list(stage_names).index(t.stage) if t.stage in stage_names else 99,
+    )
+    year_points = [(str(y), n) for y, n in signed.items()]
+    return render_template(
+        "dashboard/index.html",
+        kinds=agreement_kinds,
+        kind=kind,
+        choice=choice,
+        year=year,
+        years=list(range(today.year, today.year - 6, -1)),
+        stage_rows=stage_rows,
+        stage_chart=Markup(charts.hbars(stage_rows, title=_("Agreements by stage"))),
+        region_rows=region_rows,
+        region_chart=Markup(
+            charts.hbars(region_rows, classes=("bar", "bar-alt"), title=_("Agreements by region"))
+        ),
+        overdue_total=overdue_total,
+        overdue=overdue,
+        time_rows=time_rows,
+        stage_names=stage_names,
+        time_chart=Markup(
+            charts.hbars(
+                [(stage_names.get(t.stage, t.stage), [t.median_days]) for t in time_rows],
+                title=_("Median days in stage"),
+            )
+        ),
+        years_chart=Markup(charts.columns(year_points, title=_("Agreements signed per year"))),
+        year_points=year_points,
+        coordinator=is_coordinator(me),
+    )

@@ -1,0 +1,85 @@
+"""Small SVG charts for the dashboard: horizontal bars (optionally stacked) and year columns.
+
+Every bar carries its number as text, and the page prints the same numbers in a table beside the
+chart, so nothing depends on reading a bar's length.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from html import escape
+
+ROW_H = 26
+LABEL_W = 210
+VALUE_W = 46
+WIDTH = 640
+
+
+def _cut(text: str, limit: int = 30) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def hbars(
+    rows: Sequence[tuple[str, Sequence[float]]],
+    *,
+    classes: Sequence[str] = ("bar", "bar-alt", "bar-alert"),
+    title: str = "",
+    unit: str = "",
+) -> str:
+    """One row per label; each row a stack of segments (values in ``classes`` order)."""
+    if not rows:
+        return ""
+    biggest = max((sum(values) for _, values in rows), default=0) or 1
+    span = WIDTH - LABEL_W - VALUE_W - 10
+    height = len(rows) * ROW_H + 8
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" '
+        f'role="img" aria-label="{escape(title)}">'
+    ]
+    for index, (label, values) in enumerate(rows):
+        y = 4 + index * ROW_H
+        parts.append(
+            f'<text x="{LABEL_W - 8}" y="{y + 16}" text-anchor="end">'
+            f"<title>{escape(label)}</title>{escape(_cut(label))}</text>"
+        )
+        x = float(LABEL_W)
+        for value, css in zip(values, classes, strict=False):
+            width = span * value / biggest
+            if width > 0:
+                parts.append(
+                    f'<rect class="{css}" x="{x:.1f}" y="{y + 4}" width="{max(width, 1.5):.1f}" '
+                    f'height="{ROW_H - 10}" rx="3"/>'
+                )
+            x += width
+        total = sum(values)
+        shown = f"{total:.0f}" if float(total).is_integer() else f"{total:.1f}"
+        parts.append(f'<text x="{x + 6:.1f}" y="{y + 16}">{shown}{escape(unit)}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def columns(points: Sequence[tuple[str, float]], *, title: str = "") -> str:
+    """Vertical bars (e.g. agreements signed per year) with the value above each."""
+    if not points:
+        return ""
+    height, base, top = 200, 176, 20
+    step = min(80, (WIDTH - 20) / len(points))
+    biggest = max(v for _, v in points) or 1
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" '
+        f'role="img" aria-label="{escape(title)}">',
+        f'<line class="axis" x1="10" y1="{base}" x2="{WIDTH - 10}" y2="{base}"/>',
+    ]
+    for index, (label, value) in enumerate(points):
+        x = 14 + index * step
+        h = (base - top) * value / biggest
+        parts.append(
+            f'<rect class="bar" x="{x:.1f}" y="{base - h:.1f}" width="{step * 0.6:.1f}" '
+            f'height="{max(h, 1):.1f}" rx="3"/>'
+            f'<text x="{x + step * 0.3:.1f}" y="{base - h - 5:.1f}" text-anchor="middle">'
+            f"{value:.0f}</text>"
+            f'<text x="{x + step * 0.3:.1f}" y="{base + 16}" text-anchor="middle">'
+            f"{escape(label)}</text>"
+        )
+    parts.append("</svg>")
+    return "".join(parts)

@@ -1,0 +1,215 @@
+"""The agreements list: filters, search, pagination and CSV export.
+
+``list_cases`` is one statement (the total comes from a window ``count(*) OVER ()``);
+``filter_options`` one more. With authentication the list page issues four.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    String,
+    and_,
+    cast,
+    exists,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    union_all,
+)
+from sqlalchemy.orm import Session, aliased
+
+from workflow.persistence.models import Case, Organization, SlaClock, Task
+from workflow.policy import Actor
+from workflow.queries.visibility import visible_cases
+
+
+@dataclass(frozen=True)
+class CaseFilters:
+    kinds: tuple[str, ...] = ()  # the kinds to show (empty: every kind)
+    state: str | None = None
+    region_id: int | None = None
+    partner_country: str | None = None
+    overdue: bool = False
+    my_org: bool = False
+    q: str | None = None
+
+
+@dataclass(frozen=True)
+class CaseListRow:
+    id: int
+    kind: str
+    definition_id: int
+    state: str
+    is_closed: bool
+    title: str
+    title_partner: str | None
+    owner_name: str
+    owner_name_en: str | None
+    region_name: str | None
+    region_name_en: str | None
+    region_calendar: str | None
+    partner_name: str | None
+    partner_country: str | None
+    planned_date: dt.date | None
+    updated_at: dt.datetime
+    next_due: dt.date | None
+    overdue: bool
+    paused: bool
+
+
+@dataclass(frozen=True)
+class CasePage:
+    rows: list[CaseListRow]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+@dataclass(frozen=True)
+class FilterOptions:
+    regions: list[tuple[int, str, str, str | None]] = field(default_factory=list)
+    countries: list[str] = field(default_factory=list)
+
+
+def text_match(session: Session, columns, q: str) -> ColumnElement[bool]:
+    """Case-insensitive substring match on any of ``columns``.
+
+    PostgreSQL has ILIKE for every alphabet. SQLite's LIKE folds ASCII only, so Cyrillic is
+    matched as typed, in lower case, capitalized and in upper case: it covers what people type.
+    """
+    q = q.strip()
+    if session.get_bind().dialect.name == "postgresql":
+        return or_(*(c.ilike(f"%{_escape(q)}%", escape="\\") for c in columns))
+    variants = sorted({q, q.lower(), q.capitalize(), q.upper(), q.title()})
+    return or_(*(c.like(f"%{_escape(v)}%", escape="\\") for c in columns for v in variants))
+
+
+def _escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _conditions(session: Session, actor: Actor, f: CaseFilters, today: dt.date, partner):
+    conditions = [visible_cases(actor)]
+    if f.kinds:
+        conditions.append(Case.kind.in_(f.kinds))
+    if f.state:
+        conditions.append(Case.state == f.state)
+    if f.region_id:
+        conditions.append(Case.region_id == f.region_id)
+    if f.partner_country:
+        conditions.append(Case.partner_country == f.partner_country)
+    if f.my_org:
+        conditions.append(Case.owner_org_id == actor.me.org_id)
+    if f.overdue:
+        conditions.append(_overdue(today))
+    if f.q and f.q.strip():
+        conditions.append(
+            text_match(session, [Case.title, Case.title_partner, partner.name_ru], f.q)
+        )
+    return and_(*conditions)
+
+
+def _overdue(today: dt.date):
+    return exists().where(Task.case_id == Case.id, Task.status == "open", Task.due_on < today)
+
+
+def list_cases(
+    session: Session,
+    actor: Actor,
+    filters: CaseFilters,
+    today: dt.date,
+    *,
+    page: int = 1,
+    per_page: int = 25,
+    limit: int | None = None,
+) -> CasePage:
+    """One statement. ``limit`` (for exports) replaces pagination."""
+    owner = aliased(Organization)
+    region = aliased(Organization)
+    partner = aliased(Organization)
+    next_due = (
+        select(func.min(Task.due_on))
+        .where(Task.case_id == Case.id, Task.status == "open")
+        .scalar_subquery()
+    )
+    paused = exists().where(SlaClock.case_id == Case.id, SlaClock.status == "paused")
+    query = (
+        select(
+            Case.id,
+            Case.kind,
+            Case.definition_id,
+            Case.state,
+            Case.is_closed,
+            Case.title,
+            Case.title_partner,
+            owner.name_ru,
+            owner.name_en,
+            region.name_ru,
+            region.name_en,
+            region.calendar_code,
+            partner.name_ru,
+            Case.partner_country,
+            Case.planned_date,
+            Case.updated_at,
+            next_due,
+            _overdue(today),
+            paused,
+            func.count().over().label("total"),
+        )
+        .join(owner, owner.id == Case.owner_org_id)
+        .outerjoin(region, region.id == Case.region_id)
+        .outerjoin(partner, partner.id == Case.partner_org_id)
+        .where(_conditions(session, actor, filters, today, partner))
+        .order_by(Case.updated_at.desc(), Case.id.desc())
+    )
+    page = max(1, page)
+    if limit is not None:
+        query = query.limit(limit)
+    else:
+        query = query.limit(per_page).offset((page - 1) * per_page)
+    rows = session.execute(query).all()
+    total = rows[0].total if rows else 0
+    return CasePage([CaseListRow(*row[:-1]) for row in rows], total, page, per_page)
+
+
+def filter_options(session: Session, actor: Actor) -> FilterOptions:
+    """One statement: the regions, and the partner countries of the cases the actor sees."""
+    regions = select(
+        literal("region").label("what"),
+        Organization.id,
+        Organization.code,
+        Organization.name_ru,
+        Organization.name_en,
+    ).where(Organization.kind == "region")
+    countries = (
+        select(
+            literal("country").label("what"),
+            cast(null(), Integer).label("id"),
+            Case.partner_country,
+            cast(null(), String).label("name_ru"),
+            cast(null(), String).label("name_en"),
+        )
+        .where(Case.partner_country.is_not(None), visible_cases(actor))
+        .distinct()
+    )
+    rows = session.execute(union_all(regions, countries)).all()
+    options = FilterOptions()
+    for what, org_id, code, name_ru, name_en in rows:
+        if what == "region":
+            options.regions.append((org_id, code, name_ru, name_en))
+        else:
+            options.countries.append(code)
+    options.regions.sort(key=lambda r: r[2])
+    options.countries.sort()
+    return options

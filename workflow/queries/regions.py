@@ -1,0 +1,256 @@
+"""The region status page: the region's cases by state, its plans with item status, and what is
+coming up (deadlines of open tasks, plan items, meetings).
+
+Three statements; with authentication the page issues five.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sqlalchemy import (
+    Date,
+    and_,
+    case,
+    cast,
+    exists,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    union_all,
+)
+from sqlalchemy.orm import Session, aliased
+
+from workflow.persistence.base import UTCDateTime
+from workflow.persistence.meetings import Meeting, MeetingParticipant
+from workflow.persistence.models import Case, Organization, Task
+from workflow.persistence.plans import PlanItem
+from workflow.policy import Actor
+from workflow.queries.visibility import visible_cases
+
+
+@dataclass(frozen=True)
+class RegionInfo:
+    id: int
+    code: str
+    name_ru: str
+    name_en: str | None
+    calendar_code: str | None
+
+
+@dataclass(frozen=True)
+class StateCount:
+    kind: str
+    definition_id: int
+    state: str
+    municipal: bool  # owned by one of the region's municipalities
+    cases: int
+    overdue: int
+
+
+@dataclass
+class RegionSummary:
+    region: RegionInfo
+    counts: list[StateCount] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class PlanSummary:
+    id: int
+    kind: str
+    definition_id: int
+    state: str
+    title: str
+    parent_case_id: int | None
+    items_by_status: dict[str, int]
+    overdue_items: int
+
+
+@dataclass(frozen=True)
+class Upcoming:
+    what: str  # task | item | meeting
+    id: int
+    case_id: int | None
+    title: str
+    on: dt.date | None
+    at: dt.datetime | None
+    detail: str | None  # task: its state; item: its status; meeting: its venue
+    title_en: str | None
+
+
+def summary(session: Session, code: str, today: dt.date) -> RegionSummary | None:
+    """One statement: the region with its cases counted by (kind, definition, state)."""
+    region = aliased(Organization)
+    overdue = exists().where(Task.case_id == Case.id, Task.status == "open", Task.due_on < today)
+    rows = session.execute(
+        select(
+            region.id,
+            region.code,
+            region.name_ru,
+            region.name_en,
+            region.calendar_code,
+            Case.kind,
+            Case.definition_id,
+            Case.state,
+            Case.owner_org_id != region.id,
+            func.count(Case.id),
+            func.sum(case((overdue, 1), else_=0)),
+        )
+        .select_from(region)
+        .outerjoin(Case, Case.region_id == region.id)
+        .where(region.code == code, region.kind == "region")
+        .group_by(
+            region.id,
+            region.code,
+            region.name_ru,
+            region.name_en,
+            region.calendar_code,
+            Case.kind,
+            Case.definition_id,
+            Case.state,
+            Case.owner_org_id != region.id,
+        )
+    ).all()
+    if not rows:
+        return None
+    first = rows[0]
+    result = RegionSummary(RegionInfo(*first[:5]))
+    for row in rows:
+        if row.kind is None:
+            continue
+        result.counts.append(
+            StateCount(row[5], row[6], row[7], bool(row[8]), int(row[9]), int(row[10] or 0))
+        )
+    return result
+
+
+def plans(
+    session: Session, region_id: int, plan_kinds: tuple[str, ...], today: dt.date
+) -> list[PlanSummary]:
+    """One statement: the region's plans of activities with their items counted by status."""
+    overdue_item = and_(
+        PlanItem.due_on < today, PlanItem.status.in_(("planned", "in_progress", "postponed"))
+    )
+    rows = session.execute(
+        select(
+            Case.id,
+            Case.kind,
+            Case.definition_id,
+            Case.state,
+            Case.title,
+            Case.parent_case_id,
+            PlanItem.status,
+            func.count(PlanItem.id),
+            func.sum(case((overdue_item, 1), else_=0)),
+        )
+        .outerjoin(PlanItem, PlanItem.plan_case_id == Case.id)
+        .where(Case.region_id == region_id, Case.kind.in_(plan_kinds))
+        .group_by(
+            Case.id,
+            Case.kind,
+            Case.definition_id,
+            Case.state,
+            Case.title,
+            Case.parent_case_id,
+            PlanItem.status,
+        )
+        .order_by(Case.id)
+    ).all()
+    plans_by_id: dict[int, dict] = {}
+    for row in rows:
+        plan = plans_by_id.setdefault(row[0], {"head": row[:6], "items": {}, "overdue": 0})
+        if row[6] is not None:
+            plan["items"][row[6]] = int(row[7])
+            plan["overdue"] += int(row[8] or 0)
+    return [
+        PlanSummary(*p["head"], items_by_status=p["items"], overdue_items=p["overdue"])
+        for p in plans_by_id.values()
+    ]
+
+
+def upcoming(
+    session: Session,
+    actor: Actor | None,
+    region_id: int,
+    today: dt.date,
+    now: dt.datetime,
+    *,
+    horizon_days: int = 60,
+    limit: int = 30,
+) -> list[Upcoming]:
+    """One statement: open tasks due (or overdue) within the horizon, plan items due, and
+    meetings the region is invited to, soonest first."""
+    until = today + dt.timedelta(days=horizon_days)
+    no_date = cast(null(), Date)
+    no_time = cast(null(), UTCDateTime())
+    task_condition = [
+        Case.region_id == region_id,
+        Task.status == "open",
+        Task.due_on.is_not(None),
+        Task.due_on <= until,
+    ]
+    if actor is not None:
+        task_condition.append(visible_cases(actor))
+    tasks = (
+        select(
+            literal("task").label("what"),
+            Task.id,
+            Task.case_id,
+            Case.title,
+            Task.due_on.label("on"),
+            no_time.label("at"),
+            Task.state.label("detail"),
+            null().label("title_en"),
+        )
+        .join(Case, Case.id == Task.case_id)
+        .where(*task_condition)
+    )
+    items = (
+        select(
+            literal("item").label("what"),
+            PlanItem.id,
+            PlanItem.plan_case_id,
+            PlanItem.title,
+            PlanItem.due_on.label("on"),
+            no_time.label("at"),
+            PlanItem.status.label("detail"),
+            null().label("title_en"),
+        )
+        .join(Case, Case.id == PlanItem.plan_case_id)
+        .where(
+            Case.region_id == region_id,
+            PlanItem.due_on.is_not(None),
+            PlanItem.due_on <= until,
+            PlanItem.status.in_(("planned", "in_progress", "postponed")),
+        )
+    )
+    meetings = select(
+        literal("meeting").label("what"),
+        Meeting.id,
+        Meeting.case_id,
+        Meeting.title_ru,
+        no_date.label("on"),
+        Meeting.starts_at.label("at"),
+        Meeting.venue.label("detail"),
+        Meeting.title_en,
+    ).where(
+        Meeting.starts_at >= now,
+        Meeting.status != "cancelled",
+        or_(
+            exists().where(
+                MeetingParticipant.meeting_id == Meeting.id,
+                MeetingParticipant.org_id == region_id,
+            ),
+            ~exists().where(MeetingParticipant.meeting_id == Meeting.id),
+        ),
+    )
+    union = union_all(tasks, items, meetings).subquery()
+    rows = session.execute(
+        select(union)
+        .order_by(func.coalesce(union.c.on, func.date(union.c.at)), union.c.id)
+        .limit(limit)
+    ).all()
+    return [Upcoming(*r) for r in rows]
