@@ -26,6 +26,8 @@ from workflow.outbox import task_notifications
 from workflow.persistence.db import make_engine, make_session_factory
 from workflow.persistence.uow import UnitOfWork
 from workflow.policy import Actor, load_actor
+from workflow.reminders import plan_meeting_reminders
+from workflow.services import meeting_minutes, meetings, plans
 from workflow.services.cases import add_document, create_case, update_fields
 from workflow.services.firing import available_transitions, fire
 from workflow.services.substitutions import revoke_substitution, set_substitution
@@ -41,12 +43,18 @@ class Engine:
         session_factory: sessionmaker[Session],
         catalog: Catalog,
         clock: Clock,
-        handlers: Sequence[HandlerFn] = (task_notifications, webhook_deliveries),
+        handlers: Sequence[HandlerFn] = (
+            task_notifications,
+            webhook_deliveries,
+            plan_meeting_reminders,
+        ),
     ):
         self.session_factory = session_factory
         self.catalog = catalog
         self.clock = clock
         self.handlers: list[HandlerFn] = list(handlers)
+        # Handlers reach the production calendars through ``session.info`` (reminder planning).
+        session_factory.kw.setdefault("info", {})["calendars"] = catalog.calendars
 
     @classmethod
     def create(
@@ -68,7 +76,9 @@ class Engine:
             make_session_factory(sa_engine),
             Catalog(definitions),
             clock or SystemClock(),
-            handlers if handlers is not None else (task_notifications, webhook_deliveries),
+            handlers
+            if handlers is not None
+            else (task_notifications, webhook_deliveries, plan_meeting_reminders),
         )
         if sync:
             engine.sync_definitions()
@@ -179,3 +189,37 @@ class Engine:
     def available_transitions(self, case_id: int, actor: Actor):
 
         return available_transitions(self, case_id, actor)
+
+    # --- meetings and plans of activities (each is one transaction) -------------------------
+
+    def schedule_meeting(self, actor: Actor, **details: Any):
+        """See ``workflow.services.meetings.schedule_meeting``."""
+        return meetings.schedule_meeting(self, actor, **details)
+
+    def reschedule_meeting(self, meeting_id: int, actor: Actor, **when: Any):
+        return meetings.reschedule_meeting(self, meeting_id, actor, **when)
+
+    def cancel_meeting(self, meeting_id: int, actor: Actor, reason: str):
+        return meetings.cancel_meeting(self, meeting_id, actor, reason)
+
+    def record_meeting_held(self, meeting_id: int, actor: Actor, comment: str | None = None):
+        return meetings.record_meeting_held(self, meeting_id, actor, comment)
+
+    def change_meeting_participants(self, meeting_id: int, actor: Actor, add=(), remove=()):
+        return meetings.change_participants(self, meeting_id, actor, add=add, remove=remove)
+
+    def submit_to_meeting(self, meeting_id: int, actor: Actor, kind: str, title: str, text: str):
+        """A participant's ``proposal`` or ``report``."""
+        return meeting_minutes.submit(self, meeting_id, actor, kind, title, text)
+
+    def record_minutes(self, meeting_id: int, actor: Actor, text: str, decisions=()):
+        return meeting_minutes.record_minutes(self, meeting_id, actor, text, decisions)
+
+    def complete_decision(self, decision_id: int, actor: Actor, note: str | None = None):
+        return meeting_minutes.complete_decision(self, decision_id, actor, note)
+
+    def add_plan_item(self, plan_case_id: int, actor: Actor, **details: Any):
+        return plans.add_item(self, plan_case_id, actor, **details)
+
+    def update_plan_item(self, item_id: int, actor: Actor, expected_version: int, **changes: Any):
+        return plans.update_item(self, item_id, actor, expected_version, **changes)

@@ -12,7 +12,9 @@ from web.cli.audit import audit
 from web.cli.db import db
 from web.cli.definitions import definitions
 from web.cli.orgs import orgs
+from web.cli.tokens import tokens
 from web.cli.users import users
+from web.cli.worker import worker
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -25,3 +27,5 @@ main.add_command(definitions)
 main.add_command(users)
 main.add_command(orgs)
 main.add_command(audit)
+main.add_command(worker)
+main.add_command(tokens)

@@ -1,0 +1,249 @@
+"""Firing due reminder rows: the decision that a reminder goes out, made exactly once.
+
+One call handles one batch in one transaction:
+
+1. claim up to ``batch_size`` pending rows with ``due_at <= now`` (``now`` from the injected
+   clock, as a bind parameter). On PostgreSQL ``FOR UPDATE SKIP LOCKED``: concurrent sweepers
+   take disjoint batches and never wait for each other. On SQLite the unit of work's
+   ``BEGIN IMMEDIATE`` makes the sweep a single writer.
+2. re-check each row against the present: the task still open, the case not closed, the meeting
+   neither cancelled nor moved, the region still invited and its proposal not yet in;
+3. queue one outbox row per recipient (idempotency key ``reminder:<id>:user:<user>``, so even a
+   replayed batch cannot queue twice), and mark the row ``fired`` — or ``cancelled`` when the
+   re-check says it no longer applies;
+4. commit. A crash before the commit leaves the rows pending for the next sweep.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, aliased
+
+from workflow.clock import local_date
+from workflow.outbox import enqueue
+from workflow.persistence.meetings import Meeting, MeetingParticipant, MeetingSubmission
+from workflow.persistence.models import Case, Organization, Reminder, Task
+from workflow.reminders.recipients import org_contacts, reachable, task_people
+
+if TYPE_CHECKING:
+    from workflow.engine import Engine
+
+reminders_t = Reminder.__table__
+
+TEMPLATES = {
+    "reminder": "task_reminder",
+    "escalation": "task_escalation",
+    "meeting": "meeting_reminder",
+    "deadline": "meeting_deadline",
+}
+TASK_KINDS = ("reminder", "escalation")
+
+
+@dataclass
+class SweepResult:
+    fired: int = 0
+    cancelled: int = 0
+    queued: int = 0
+
+    @property
+    def claimed(self) -> int:
+        return self.fired + self.cancelled
+
+
+def fire_due_reminders(
+    engine: Engine,
+    *,
+    kinds: Sequence[str] | None = None,
+    exclude_kinds: Sequence[str] = (),
+    batch_size: int = 200,
+) -> SweepResult:
+    """Fire one batch of due reminders (of ``kinds`` only, when given; never of
+    ``exclude_kinds``)."""
+    now = engine.clock.now()
+    with engine.uow() as uow:
+        session = uow.session
+        query = (
+            select(reminders_t)
+            .where(reminders_t.c.status == "pending", reminders_t.c.due_at <= now)
+            .order_by(reminders_t.c.due_at, reminders_t.c.id)
+            .limit(batch_size)
+        )
+        if kinds:
+            query = query.where(reminders_t.c.kind.in_(list(kinds)))
+        if exclude_kinds:
+            query = query.where(reminders_t.c.kind.not_in(list(exclude_kinds)))
+        if uow.dialect == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        rows = session.execute(query).all()
+        if not rows:
+            return SweepResult()
+        result = _fire(engine, session, rows, now)
+        uow.commit()
+    return result
+
+
+def _fire(engine: Engine, session: Session, rows, now: dt.datetime) -> SweepResult:
+    today = local_date(now)
+    facts = _Facts.load(session, rows)
+    result = SweepResult()
+    outbox: list[dict[str, Any]] = []
+    fired: list[int] = []
+    cancelled: list[int] = []
+    decided = []
+    for row in rows:
+        recipients, payload = _resolve(engine, session, facts, row, today)
+        if recipients is None:
+            cancelled.append(row.id)
+            continue
+        fired.append(row.id)
+        decided.append((row, recipients, payload))
+    can_receive = set(reachable(session, {u for _, users, _ in decided for u in users}))
+    for row, recipients, payload in decided:
+        for user_id in sorted(set(recipients) & can_receive):
+            outbox.append(
+                {
+                    "idempotency_key": f"reminder:{row.id}:user:{user_id}",
+                    "template": TEMPLATES.get(row.kind, "task_reminder"),
+                    "recipient_user_id": user_id,
+                    "case_id": row.case_id,
+                    "payload": payload,
+                }
+            )
+    enqueue(session, now, outbox)
+    if fired:
+        session.execute(
+            update(reminders_t)
+            .where(reminders_t.c.id.in_(fired))
+            .values(status="fired", fired_at=now)
+        )
+    if cancelled:
+        session.execute(
+            update(reminders_t).where(reminders_t.c.id.in_(cancelled)).values(status="cancelled")
+        )
+    result.fired, result.cancelled, result.queued = len(fired), len(cancelled), len(outbox)
+    return result
+
+
+@dataclass
+class _Facts:
+    """What the re-checks need about a batch, loaded with one query per table."""
+
+    tasks: dict[int, Any]
+    cases: dict[int, Any]
+    meetings: dict[int, Any]
+    participants: set[tuple[int, int]]
+    submitted: set[tuple[int, int, str]]
+
+    @classmethod
+    def load(cls, session: Session, rows) -> _Facts:
+        task_ids = {r.task_id for r in rows if r.task_id is not None}
+        case_ids = {r.case_id for r in rows if r.case_id is not None}
+        meeting_ids = {
+            (r.data or {}).get("meeting_id") for r in rows if r.kind in ("meeting", "deadline")
+        } - {None}
+        tasks = {
+            t.id: t
+            for t in session.execute(
+                select(
+                    Task.id, Task.status, Task.assignee_id, Task.role, Task.org_id, Task.state
+                ).where(Task.id.in_(task_ids))
+            )
+        }
+        region = aliased(Organization)
+        cases = {
+            c.id: c
+            for c in session.execute(
+                select(Case.id, Case.is_closed, region.calendar_code)
+                .outerjoin(region, region.id == Case.region_id)
+                .where(Case.id.in_(case_ids))
+            )
+        }
+        meetings = {
+            m.id: m
+            for m in session.execute(
+                select(Meeting.id, Meeting.status, Meeting.starts_at, Meeting.timezone).where(
+                    Meeting.id.in_(meeting_ids)
+                )
+            )
+        }
+        participants = set(
+            session.execute(
+                select(MeetingParticipant.meeting_id, MeetingParticipant.org_id).where(
+                    MeetingParticipant.meeting_id.in_(meeting_ids)
+                )
+            ).tuples()
+        )
+        submitted = set(
+            session.execute(
+                select(
+                    MeetingSubmission.meeting_id, MeetingSubmission.org_id, MeetingSubmission.kind
+                ).where(MeetingSubmission.meeting_id.in_(meeting_ids))
+            ).tuples()
+        )
+        return cls(tasks, cases, meetings, participants, submitted)
+
+
+def _resolve(engine: Engine, session: Session, facts: _Facts, row, today: dt.date):
+    """``(recipients, payload)`` for a reminder that still applies, ``(None, None)`` if not."""
+    data = dict(row.data or {})
+    case = facts.cases.get(row.case_id)
+    if case is not None and case.is_closed:
+        return None, None
+    payload: dict[str, Any] = {
+        "reminder_id": row.id,
+        "kind": row.kind,
+        "rule": row.rule,
+        "deadline_on": row.deadline_on.isoformat() if row.deadline_on else None,
+    }
+    if row.deadline_on is not None:
+        cal = engine.catalog.calendars.for_region(case.calendar_code if case else None)
+        payload["working_days_left"] = cal.working_days_between(today, row.deadline_on)
+    if row.kind in TASK_KINDS and row.task_id is not None:
+        task = facts.tasks.get(row.task_id)
+        if task is None or task.status != "open":
+            return None, None
+        payload.update(task_id=task.id, state=task.state, role=task.role)
+        if row.user_id is not None:
+            return [row.user_id], payload
+        if row.kind == "escalation":
+            if not row.role:
+                return [], payload
+            payload["escalated_to"] = row.role
+            return task_people(
+                session, assignee_id=None, role=row.role, org_id=row.org_id, today=today
+            ), payload
+        return task_people(
+            session, assignee_id=task.assignee_id, role=task.role, org_id=task.org_id, today=today
+        ), payload
+    if row.kind in ("meeting", "deadline"):
+        meeting_id = data.get("meeting_id")
+        meeting = facts.meetings.get(meeting_id)
+        if meeting is None or meeting.status != "planned":
+            return None, None
+        if (meeting_id, row.org_id) not in facts.participants:
+            return None, None
+        if row.kind == "meeting" and row.deadline_on is not None:
+            day = meeting.starts_at.astimezone(ZoneInfo(meeting.timezone)).date()
+            if day != row.deadline_on:  # moved without a re-plan: never remind of the old date
+                return None, None
+        deadline = data.get("deadline")
+        if deadline and (meeting_id, row.org_id, deadline.rstrip("s")) in facts.submitted:
+            return None, None
+        payload.update(meeting_id=meeting_id, org_id=row.org_id, deadline=deadline)
+        if row.user_id is not None:
+            return [row.user_id], payload
+        return org_contacts(session, [row.org_id])[row.org_id], payload
+    # A free-standing reminder addressed to one person or a role.
+    if row.user_id is not None:
+        return [row.user_id], payload
+    if row.role:
+        return task_people(
+            session, assignee_id=None, role=row.role, org_id=row.org_id, today=today
+        ), payload
+    return [], payload
