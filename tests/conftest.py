@@ -87,3 +87,30 @@ def _no_stray_environment(monkeypatch):
     for key in list(os.environ):
         if key.startswith("SOGLASIE_") and key != "SOGLASIE_TEST_POSTGRES_URL":
             monkeypatch.delenv(key, raising=False)
+
+
+@pytest.fixture(autouse=True)
+def _only_loopback_smtp(monkeypatch):
+    """Fail any test whose code tries to reach a mail server off this machine.
+
+    The connection is refused (so nothing leaves) *and* the test fails at teardown, even if the
+    code under test swallowed the error as a transient delivery failure.
+    """
+    import smtplib
+
+    attempts: list[str] = []
+    connect = smtplib.SMTP.connect
+
+    def loopback_only(self, host="localhost", port=0, source_address=None):
+        name = host
+        if not port and host.count(":") == 1:
+            name = host.split(":", 1)[0]
+        if name not in ("localhost", "::1") and not name.startswith("127."):
+            attempts.append(f"{host}:{port}")
+            raise ConnectionRefusedError(f"tests may not reach SMTP server {host}:{port}")
+        return connect(self, host, port, source_address)
+
+    monkeypatch.setattr(smtplib.SMTP, "connect", loopback_only)
+    yield
+    if attempts:
+        pytest.fail(f"a non-loopback SMTP server was contacted: {', '.join(attempts)}")

@@ -46,7 +46,7 @@ class MailboxSender:
                 html = part.get_content()
             elif kind == "text/calendar":
                 ics = part.get_content()
-        headers = {name: str(message[name]) for name in MAILBOX_HEADERS if message[name]}
+        headers = {name: str(message[name]).strip() for name in MAILBOX_HEADERS if message[name]}
         with self.engine.uow() as uow:
             uow.session.execute(
                 insert(MailboxMessage.__table__).values(

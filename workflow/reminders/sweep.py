@@ -172,20 +172,22 @@ class _Facts:
                 )
             )
         }
-        participants = set(
-            session.execute(
+        participants = {
+            tuple(row)
+            for row in session.execute(
                 select(MeetingParticipant.meeting_id, MeetingParticipant.org_id).where(
                     MeetingParticipant.meeting_id.in_(meeting_ids)
                 )
-            ).tuples()
-        )
-        submitted = set(
-            session.execute(
+            )
+        }
+        submitted = {
+            tuple(row)
+            for row in session.execute(
                 select(
                     MeetingSubmission.meeting_id, MeetingSubmission.org_id, MeetingSubmission.kind
                 ).where(MeetingSubmission.meeting_id.in_(meeting_ids))
-            ).tuples()
-        )
+            )
+        }
         return cls(tasks, cases, meetings, participants, submitted)
 
 
