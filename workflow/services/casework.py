@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session, aliased
 
 from workflow.calendar.durations import Unit
@@ -46,36 +46,40 @@ class CaseRow:
     title: str
 
 
+_REGION = aliased(Organization, name="case_region")
+# Built once: a new alias per call would defeat SQLAlchemy's statement cache (measured: ~10 ms
+# per call recompiling, against well under 1 ms cached).
+_READ_CASE = (
+    select(
+        Case.id,
+        Case.kind,
+        Case.definition_id,
+        Case.state,
+        Case.version,
+        Case.owner_org_id,
+        Case.region_id,
+        Case.created_by,
+        Case.fields,
+        Case.planned_date,
+        Case.audit_head,
+        _REGION.calendar_code,
+        Case.is_closed,
+        Case.title,
+    )
+    .select_from(Case)
+    .outerjoin(_REGION, _REGION.id == Case.region_id)
+    .where(Case.id == bindparam("case_id"))
+)
+_LOCK_CASE = _READ_CASE.with_for_update(of=Case)
+
+
 def lock_case(session: Session, case_id: int, *, for_update: bool = True) -> CaseRow | None:
     """Read a case and, on PostgreSQL, lock its row until the transaction ends.
 
     On SQLite the unit of work already holds the database write lock (``BEGIN IMMEDIATE``).
     """
-    region = aliased(Organization)
-    query = (
-        select(
-            Case.id,
-            Case.kind,
-            Case.definition_id,
-            Case.state,
-            Case.version,
-            Case.owner_org_id,
-            Case.region_id,
-            Case.created_by,
-            Case.fields,
-            Case.planned_date,
-            Case.audit_head,
-            region.calendar_code,
-            Case.is_closed,
-            Case.title,
-        )
-        .select_from(Case)
-        .outerjoin(region, region.id == Case.region_id)
-        .where(Case.id == case_id)
-    )
-    if for_update:
-        query = query.with_for_update(of=Case)
-    row = session.execute(query).one_or_none()
+    query = _LOCK_CASE if for_update else _READ_CASE
+    row = session.execute(query, {"case_id": case_id}).one_or_none()
     return CaseRow(*row) if row is not None else None
 
 
