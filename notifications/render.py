@@ -84,8 +84,9 @@ def render_subject(template: str, context: dict[str, Any]) -> str:
 
 
 def _tidy(text: str) -> str:
-    """No trailing spaces, at most one blank line in a row, one final newline."""
-    lines = [line.rstrip() for line in text.strip("\n").splitlines()]
+    """No trailing spaces (but the signature separator "-- " keeps its own), at most one blank
+    line in a row, one final newline."""
+    lines = [line if line == "-- " else line.rstrip() for line in text.strip("\n").splitlines()]
     out: list[str] = []
     for line in lines:
         if line == "" and out and out[-1] == "":

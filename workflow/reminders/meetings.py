@@ -400,6 +400,7 @@ class MeetingPlanner:
                     meeting.ical_sequence,
                     now,
                     f"uninvite:{tag}",
+                    {"uninvited": True},
                 ),
             )
         if event.added_org_ids:
