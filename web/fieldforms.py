@@ -24,20 +24,105 @@ from workflow.fields.registry import DOCUMENT_TOKENS, value_at
 
 MULTILINE = {"summary", "notes", "description", "text", "comment", "clauses", "subject"}
 
-# Labels of the fields the shipped schemas use; anything else falls back to the schema's
-# metadata ("title": {"ru", "en"}) or to the field name.
+# Labels of the fields the shipped schemas use. A nested path is labelled by its parts
+# ("Signing, Russian side: date"); anything unknown falls back to the schema's metadata
+# ("title": {"ru", "en"}) or to the field name.
 LABELS = {
     "title": _l("Title"),
     "title_partner": _l("Title in the partner's language"),
     "summary": _l("Summary"),
+    "notes": _l("Notes"),
+    "partner": _l("Foreign partner"),
     "partner_country": _l("Partner country"),
     "partner_level": _l("Partner level"),
+    "subject_areas": _l("Areas of cooperation"),
+    "tags": _l("Tags"),
     "languages": _l("Languages of the authentic texts"),
     "planned_signing_date": _l("Planned signing date"),
-    "notes": _l("Notes"),
+    "planned_signing_place": _l("Planned signing place"),
+    "signatories": _l("Signatories"),
+    "signing_russian": _l("Signing, Russian side"),
+    "signing_partner": _l("Signing, partner side"),
+    "term": _l("Term"),
+    "valid_until": _l("Valid until"),
+    "entry_into_force": _l("Entry into force"),
+    "in_force_from": _l("In force from"),
+    "registration": _l("State registration"),
+    "termination": _l("Termination"),
+    "requires_government_consent": _l("Needs the consent of the Government"),
+    "government_consent": _l("Consent of the Government"),
+    "legislative_approval_required": _l("Needs approval by the legislature"),
+    "legislative_approval": _l("Approval by the legislature"),
+    "partner_profile": _l("Partner profile"),
+    "region_consent": _l("Consent of the region"),
+    "report_period_end": _l("End of the reporting period"),
+    "annual_report": _l("Annual report"),
+    "period_start": _l("Plan period from"),
+    "period_end": _l("Plan period to"),
+    "adoption": _l("Adoption act"),
+    "monitoring_period_end": _l("End of the monitoring period"),
+    "progress_report": _l("Progress report"),
+    "year_report": _l("Yearly report"),
+    "year": _l("Year"),
+    "meeting_date": _l("Meeting date"),
+    "venue": _l("Venue"),
+    # leaves of nested records
+    "org_id": _l("organization (directory number)"),
+    "country": _l("country"),
+    "level": _l("level"),
+    "name_ru": _l("name in Russian"),
+    "name_partner": _l("name in the partner's language"),
+    "language": _l("language"),
+    "russian": _l("Russian side"),
+    "name": _l("name"),
+    "position": _l("position"),
+    "date": _l("date"),
+    "place": _l("place"),
+    "signatory": _l("signatory"),
+    "years": _l("years"),
+    "automatic_renewal": _l("renewed automatically"),
+    "renewal_years": _l("renewal, years"),
+    "termination_notice_days": _l("notice of termination, days"),
+    "number": _l("number"),
+    "note": _l("note"),
+    "notice_date": _l("notice date"),
+    "reason": _l("reason"),
+    "period": _l("period"),
+    "submitted_on": _l("submitted on"),
+    # requirement tokens that are not fields
     "documents": _l("texts of the agreement"),
     "documents:ru": _l("Russian text"),
     "documents:partner": _l("text in the partner's language"),
+}
+
+# How to fill in a few leaves whose format is not obvious.
+HINTS = {
+    "country": _l("Two-letter ISO code, e.g. CN."),
+    "language": _l("Language code, e.g. zh."),
+    "languages": _l("Language codes separated by commas, e.g. ru, zh."),
+    "period": _l("A year (2026) or a quarter (2026-Q3)."),
+    "org_id": _l("The number of the organization in the directory, if it is there."),
+}
+
+# Labels of vocabulary values (choices) the shipped schemas use.
+CHOICES = {
+    "trade_economic": _l("trade and economic"),
+    "scientific_technical": _l("scientific and technical"),
+    "environmental": _l("environmental"),
+    "humanitarian": _l("humanitarian"),
+    "cultural": _l("cultural"),
+    "education": _l("education"),
+    "other": _l("other"),
+    "cross_border": _l("cross-border"),
+    "compatriots": _l("compatriots"),
+    "friendship_societies": _l("friendship societies"),
+    "national": _l("national government"),
+    "state": _l("state"),
+    "province": _l("province"),
+    "city": _l("city"),
+    "on_signing": _l("on signing"),
+    "on_registration": _l("on registration"),
+    "after_legislative_approval": _l("after approval by the legislature"),
 }
 
 
@@ -64,6 +149,9 @@ def label_for(path: str, schema_name: str | None = None) -> str:
         return str(LABELS[path])
     if path.startswith("documents:"):
         return str(_l("text in language %(lang)s", lang=path.split(":", 1)[1]))
+    if "." in path and all(part in LABELS for part in path.split(".")):
+        head, *rest = path.split(".")
+        return f"{LABELS[head]}: " + ", ".join(str(LABELS[p]) for p in rest)
     if schema_name:
         found = _field_at(schema_name, path)
         title = found.metadata.get("title") if found is not None else None
@@ -106,10 +194,25 @@ def _choices(field: mf.Field) -> tuple[tuple[str, str], ...]:
 def _choice_label(label: Any, value: str) -> str:
     if isinstance(label, Mapping):
         return label.get(defs.language()) or label.get("ru") or value
-    return str(label) if label else value.replace("_", " ")
+    if label:
+        return str(label)
+    return str(CHOICES[value]) if value in CHOICES else value.replace("_", " ")
+
+
+def choice_label(value: Any) -> Any:
+    """A vocabulary value in the reader's language (other values unchanged)."""
+    return str(CHOICES[value]) if isinstance(value, str) and value in CHOICES else value
 
 
 def _input(schema_name: str, path: str, field: mf.Field, fields_data: Mapping[str, Any]):
+    made = _bare_input(schema_name, path, field, fields_data)
+    leaf = path.rsplit(".", 1)[-1]
+    if made is not None and not made.hint and leaf in HINTS:
+        made.hint = str(HINTS[leaf])
+    return made
+
+
+def _bare_input(schema_name: str, path: str, field: mf.Field, fields_data: Mapping[str, Any]):
     value = value_at(fields_data, path)
     label = label_for(path, schema_name)
     if isinstance(field, mf.Nested):

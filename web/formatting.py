@@ -148,7 +148,7 @@ def reminder_kind(kind: str) -> str:
 
 
 def install(app: Flask) -> None:
-    from web.fieldforms import label_for
+    from web.fieldforms import choice_label, label_for
 
     app.jinja_env.filters.update(
         fdate=fdate,
@@ -158,6 +158,7 @@ def install(app: Flask) -> None:
         txt=defs.text,
         kind_title=defs.kind_title,
         field_label=label_for,
+        choice=choice_label,
     )
     app.jinja_env.globals.update(
         area_title=area_title,

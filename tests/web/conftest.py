@@ -1,5 +1,6 @@
-"""Fixtures for the web tests: the app on the test engine, people with passwords, and a client
-that signs in and submits forms with their CSRF tokens like a browser would."""
+"""Fixtures for the web tests: the app on an engine with the shipped definitions, a world of
+people holding the shipped procedures' roles (every password ``PASSWORD``), and a client that
+signs in and submits forms with their CSRF tokens like a browser would."""
 
 from __future__ import annotations
 
@@ -9,14 +10,33 @@ from pathlib import Path
 import pytest
 from sqlalchemy import update
 
-from tests.support.world import build_world
+from tests.support.world import ORGS, World, build_world
 from web.app import create_app
+from workflow.definitions.directory import DEFAULT_DIRECTORY, load_directory
+from workflow.engine import Engine
 from workflow.passwords import hash_password
-from workflow.persistence.models import User
+from workflow.persistence.models import Organization, User
 from workflow.settings import Settings
 
 PASSWORD = "correct-horse-battery"
 _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+USERS = [
+    # username, org, roles, full name
+    ("ini", "RU-TST", ["initiator"], "Анна Ильина"),
+    ("legal", "RU-TST", ["legal_office"], "Олег Лебедев"),
+    ("head", "RU-TST", ["head_of_region"], "Игорь Головин"),
+    ("ini2", "RU-TST", ["initiator"], "Пётр Иванов"),
+    ("city", "RU-TST-CITY", ["initiator"], "Галина Городецкая"),
+    ("other", "RU-OTH", ["initiator"], "Дарья Осипова"),
+    ("mfa", "MFA", ["mfa_reviewer"], "Мария Фёдорова"),
+    ("minec", "MINEC", ["minec_reviewer"], "Николай Миронов"),
+    ("sector", "SECTOR", ["sectoral_reviewer"], "Светлана Сергеева"),
+    ("minjust", "MINJUST", ["minjust_registrar"], "Юрий Юстов"),
+    ("coord", "RSTR", ["coordinator"], "Ксения Коваль"),
+    ("admin", "RSTR", ["admin"], "Администратор"),
+]
+REGION_NAMES_EN = {"RU-TST": "Test Oblast", "RU-OTH": "Other Oblast"}
 
 
 @pytest.fixture(scope="session")
@@ -24,14 +44,38 @@ def password_hash():
     return hash_password(PASSWORD)
 
 
+@pytest.fixture(scope="session")
+def shipped_definitions():
+    return load_directory(DEFAULT_DIRECTORY).raise_for_errors()
+
+
 @pytest.fixture
-def web_world(engine, password_hash):
-    """The integration world, every user with the password ``PASSWORD``."""
-    world = build_world(engine)
+def engine(db_url, clock, shipped_definitions):
+    """The engine on the shipped definitions (the pages are built for them)."""
+    eng = Engine.create(db_url, shipped_definitions, clock=clock)
+    yield eng
+    eng.dispose()
+
+
+def build_web_world(engine, password_hash) -> World:
+    world = build_world(engine, ORGS, [(u, o, r) for u, o, r, _ in USERS])
     with engine.uow() as uow:
         uow.session.execute(update(User).values(password_hash=password_hash))
+        for username, _org, _roles, full_name in USERS:
+            uow.session.execute(
+                update(User).where(User.username == username).values(full_name=full_name)
+            )
+        for code, name_en in REGION_NAMES_EN.items():
+            uow.session.execute(
+                update(Organization).where(Organization.code == code).values(name_en=name_en)
+            )
         uow.commit()
     return world
+
+
+@pytest.fixture
+def web_world(engine, password_hash):
+    return build_web_world(engine, password_hash)
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from flask import Flask
 
 def register_pages(app: Flask) -> None:
     from web.auth.views import bp as auth
-    from web.pages import case_page  # noqa: F401  (adds the case page routes to ``cases``)
+    from web.pages import case_page, meeting_actions, plan_items  # noqa: F401  (more routes)
     from web.pages.admin import bp as admin
     from web.pages.cases import bp as cases
     from web.pages.dashboard import bp as dashboard

@@ -19,7 +19,8 @@ from web.current import engine
 from web.diffs import render_diff
 from web.fieldforms import FieldInput, inputs_for, label_for, read_posted
 from web.pages.cases import bp
-from web.pages.common import actor, flash_error, refusal_message, signed_in
+from web.pages.common import actor, flash_error, load_visible, refusal_message, signed_in
+from web.pages.plan_items import item_form_context
 from web.svg import diagram
 from workflow.definitions.model import Definition
 from workflow.errors import NotFound, Refusal, WorkflowError
@@ -32,20 +33,23 @@ CONFIRM_HINTS = ("withdraw", "terminate", "cancel")
 MAX_UPLOAD_CHARS = 2_000_000
 
 
-def load_visible(case_id: int, me: Actor):
-    with engine().uow(write=False) as uow:
-        head = q.header(uow.session, case_id)
-    if head is None or not can_view(me, head):
-        raise NotFound(f"Case {case_id} not found.")
-    return head
-
-
 def may_edit(definition: Definition, head, me: Actor) -> bool:
     """Mirrors the engine's rule: the current state's roles (or the starters' roles when the
     state has none) may edit what the state lists as editable."""
     state = definition.states[head.state]
     roles = state.roles or definition.start_roles
     return any(role_in_scope(definition, role, p, head) for p in me.principals() for role in roles)
+
+
+def partner_of(head) -> dict:
+    """The foreign partner as people read it: the directory entry if the case links one, else
+    what the fields say (its Russian name and its name in its own language)."""
+    fields_partner = head.fields.get("partner") or {}
+    return {
+        "name": head.partner_name or fields_partner.get("name_ru") or head.title_partner,
+        "native": head.partner_name_native or fields_partner.get("name_partner"),
+        "language": fields_partner.get("language"),
+    }
 
 
 def _field_rows(schema: str, fields: dict, prefix: str = "") -> list[tuple[str, object]]:
@@ -126,6 +130,11 @@ def show(case_id: int):
         if editable and state.editable
         else []
     )
+    # What the next steps need comes first in a long form.
+    needed = {*state.requires, *(p for a in available for p in a["requires"])}
+    edit_inputs.sort(
+        key=lambda i: not any(i.path == n or i.path.startswith(n + ".") for n in needed)
+    )
     can_upload = editable and ("documents" in state.editable or "*" in state.editable)
     by_language: OrderedDict[str, list] = OrderedDict()
     for doc in documents:
@@ -178,7 +187,10 @@ def show(case_id: int):
         ),
         startable_children=startable_children,
         timeline=[],
-        item_form=None,
+        item_form=item_form_context(head, definition, me, editable)
+        if definition.category == "plan"
+        else None,
+        partner=partner_of(head),
     )
 
 

@@ -16,7 +16,7 @@ from web import defs
 from web.current import engine
 from web.fieldforms import inputs_for, read_posted
 from web.formatting import fdate, name
-from web.pages.common import actor, flash_error, page_number, signed_in
+from web.pages.common import actor, flash_error, may_start_any, page_number, signed_in
 from workflow.errors import WorkflowError
 from workflow.policy import Actor, can_start
 from workflow.queries import cases as cases_q
@@ -89,6 +89,7 @@ def index():
         options=options,
         kinds=sorted(defs.all_current().items(), key=lambda kv: defs.text(kv[1].title)),
         states=_state_options(raw["kind"]),
+        may_start=may_start_any(me),
     )
 
 
@@ -143,6 +144,16 @@ def export():
     )
 
 
+def creation_fields(definition) -> list[str]:
+    """What the "new" form asks: the titles and a summary, then what the first step needs.
+    Everything else is filled in on the case page, where the state says what is editable."""
+    initial = definition.states[definition.initial]
+    wanted = ["title", "title_partner", "summary", *initial.requires]
+    if "*" in initial.editable:
+        return wanted
+    return [p for p in wanted if p == "title" or p in initial.editable or p in initial.requires]
+
+
 def _startable(me: Actor) -> list:
     return [
         (key, d)
@@ -163,11 +174,7 @@ def new():
         abort(403, _("You may not start this kind of case."))
     if chosen is None:
         return render_template("cases/new_choose.html", startable=startable, parent=parent)
-    initial = chosen.states[chosen.initial]
-    editable = list(initial.editable) or ["title"]
-    if "title" not in editable and "*" not in editable:
-        editable.insert(0, "title")
-    inputs = inputs_for(chosen.fields_schema, editable, {})
+    inputs = inputs_for(chosen.fields_schema, creation_fields(chosen), {})
     if request.method == "POST":
         data = read_posted(inputs, request.form, {})
         try:

@@ -56,8 +56,29 @@ def sees_dashboard(me: Actor) -> bool:
     return me.is_admin or COORDINATOR in me.me.roles or me.me.org_kind == "federal_body"
 
 
+def may_start_any(me: Actor) -> bool:
+    from web import defs
+    from workflow.policy import can_start
+
+    return any(can_start(d, me, me.me.org_id) for d in defs.all_current().values())
+
+
 def is_coordinator(me: Actor) -> bool:
     return me.is_admin or COORDINATOR in me.me.roles
+
+
+def load_visible(case_id: int, me: Actor):
+    """The case's header if ``me`` may see it; NotFound otherwise (existence does not leak)."""
+    from web.current import engine
+    from workflow.errors import NotFound
+    from workflow.policy import can_view
+    from workflow.queries.case_detail import header
+
+    with engine().uow(write=False) as uow:
+        head = header(uow.session, case_id)
+    if head is None or not can_view(me, head):
+        raise NotFound(f"Case {case_id} not found.")
+    return head
 
 
 def page_number() -> int:

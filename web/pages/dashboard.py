@@ -116,6 +116,7 @@ def index():
             charts.hbars(
                 [(stage_names.get(t.stage, t.stage), [t.median_days]) for t in time_rows],
                 title=_("Median days in stage"),
+                width=460,
             )
         ),
         years_chart=Markup(charts.columns(year_points, title=_("Agreements signed per year"))),

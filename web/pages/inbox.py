@@ -14,7 +14,7 @@ from sqlalchemy import select
 from web import defs
 from web.auth.redirects import safe_next
 from web.current import engine
-from web.pages.common import actor, flash_error, page_number, signed_in
+from web.pages.common import actor, flash_error, may_start_any, page_number, signed_in
 from workflow.errors import NotFound, WorkflowError
 from workflow.persistence.models import Organization, Task, User, UserRole
 from workflow.policy import can_reassign, can_view
@@ -48,6 +48,7 @@ def inbox():
         page=page,
         pages=max(1, -(-total // PER_PAGE)),
         me=me,
+        may_start=may_start_any(me),
     )
 
 

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, render_template, request
 
 from web.current import engine, settings
-from web.pages.common import actor, is_coordinator, signed_in
+from web.pages.common import actor, signed_in
 from workflow.errors import NotFound
 from workflow.queries import meetings as meetings_q
 
@@ -79,15 +79,13 @@ def calendar():
 @bp.get("/meetings/<int:meeting_id>")
 @signed_in
 def show(meeting_id: int):
+    from web.pages.meeting_actions import page_actions  # it adds routes to this blueprint
+
     me = actor()
     with engine().uow(write=False) as uow:
         found = meetings_q.detail(uow.session, meeting_id)
     if found is None:
         raise NotFound(f"Meeting {meeting_id} not found.")
     return render_template(
-        "meetings/show.html",
-        d=found,
-        m=found.meeting,
-        can_reschedule=is_coordinator(me) and found.meeting.status != "cancelled",
-        reschedule_enabled=False,
+        "meetings/show.html", d=found, m=found.meeting, can=page_actions(found, me)
     )

@@ -116,6 +116,14 @@ def show(code: str):
             abort(403, _("This page is for the people of the region and the federal bodies."))
         plans = regions_q.plans(uow.session, summary.region.id, defs.kinds_of("plan"), today)
         upcoming = regions_q.upcoming(uow.session, me, summary.region.id, today, eng.clock.now())
+    # Parallel reviewers' tasks share a case and a date: one line is enough.
+    seen: set[tuple] = set()
+    upcoming = [
+        u
+        for u in upcoming
+        if (key := (u.what, u.case_id if u.what == "task" else u.id, u.on)) not in seen
+        and not seen.add(key)
+    ]
     agreement_kinds = set(defs.kinds_of("agreement"))
     blocks = list(group_by_stage([c for c in summary.counts if c.kind in agreement_kinds]))
     return render_template(

@@ -25,24 +25,27 @@ def hbars(
     classes: Sequence[str] = ("bar", "bar-alt", "bar-alert"),
     title: str = "",
     unit: str = "",
+    width: int = WIDTH,
 ) -> str:
-    """One row per label; each row a stack of segments (values in ``classes`` order)."""
+    """One row per label; each row a stack of segments (values in ``classes`` order).
+    A smaller ``width`` gives larger text when the chart sits in a narrow column."""
     if not rows:
         return ""
+    label_w = LABEL_W if width >= WIDTH else int(width * 0.36)
     biggest = max((sum(values) for _, values in rows), default=0) or 1
-    span = WIDTH - LABEL_W - VALUE_W - 10
+    span = width - label_w - VALUE_W - 10
     height = len(rows) * ROW_H + 8
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
         f'role="img" aria-label="{escape(title)}">'
     ]
     for index, (label, values) in enumerate(rows):
         y = 4 + index * ROW_H
         parts.append(
-            f'<text x="{LABEL_W - 8}" y="{y + 16}" text-anchor="end">'
-            f"<title>{escape(label)}</title>{escape(_cut(label))}</text>"
+            f'<text x="{label_w - 8}" y="{y + 16}" text-anchor="end">'
+            f"<title>{escape(label)}</title>{escape(_cut(label, label_w // 7))}</text>"
         )
-        x = float(LABEL_W)
+        x = float(label_w)
         for value, css in zip(values, classes, strict=False):
             width = span * value / biggest
             if width > 0:
@@ -58,17 +61,17 @@ def hbars(
     return "".join(parts)
 
 
-def columns(points: Sequence[tuple[str, float]], *, title: str = "") -> str:
+def columns(points: Sequence[tuple[str, float]], *, title: str = "", width: int = 460) -> str:
     """Vertical bars (e.g. agreements signed per year) with the value above each."""
     if not points:
         return ""
     height, base, top = 200, 176, 20
-    step = min(80, (WIDTH - 20) / len(points))
+    step = min(80, (width - 20) / len(points))
     biggest = max(v for _, v in points) or 1
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
         f'role="img" aria-label="{escape(title)}">',
-        f'<line class="axis" x1="10" y1="{base}" x2="{WIDTH - 10}" y2="{base}"/>',
+        f'<line class="axis" x1="10" y1="{base}" x2="{width - 10}" y2="{base}"/>',
     ]
     for index, (label, value) in enumerate(points):
         x = 14 + index * step

@@ -16,11 +16,11 @@ from html import escape
 
 from workflow.definitions.model import Definition
 
-NODE_W, NODE_H = 188, 38
+NODE_W, NODE_H = 200, 38
 GAP_X, GAP_Y = 28, 34
 MARGIN = 16
 BACK_LANE = 40
-MAX_CHARS = 27
+MAX_CHARS = 30
 
 
 @dataclass

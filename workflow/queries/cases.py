@@ -82,6 +82,11 @@ class FilterOptions:
     countries: list[str] = field(default_factory=list)
 
 
+def partner_name(partner):
+    """The partner's Russian name: its directory entry, else ``fields.partner.name_ru``."""
+    return func.coalesce(partner.name_ru, Case.fields[("partner", "name_ru")].as_string())
+
+
 def text_match(session: Session, columns, q: str) -> ColumnElement[bool]:
     """Case-insensitive substring match on any of ``columns``.
 
@@ -115,7 +120,7 @@ def _conditions(session: Session, actor: Actor, f: CaseFilters, today: dt.date, 
         conditions.append(_overdue(today))
     if f.q and f.q.strip():
         conditions.append(
-            text_match(session, [Case.title, Case.title_partner, partner.name_ru], f.q)
+            text_match(session, [Case.title, Case.title_partner, partner_name(partner)], f.q)
         )
     return and_(*conditions)
 
@@ -158,7 +163,7 @@ def list_cases(
             region.name_ru,
             region.name_en,
             region.calendar_code,
-            partner.name_ru,
+            partner_name(partner),
             Case.partner_country,
             Case.planned_date,
             Case.updated_at,

@@ -12,12 +12,13 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import and_, exists, false, or_, select
+from sqlalchemy import and_, exists, false, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from workflow.persistence.meetings import Meeting, MeetingParticipant
 from workflow.persistence.models import Case, Organization
 from workflow.persistence.plans import PlanItem
+from workflow.queries.cases import partner_name
 from workflow.queries.regions import RegionInfo
 
 
@@ -122,8 +123,10 @@ def cases(
             Case.title_partner,
             owner.name_ru,
             owner.name_en,
-            partner.name_ru,
-            partner.name_native,
+            partner_name(partner),
+            func.coalesce(
+                partner.name_native, Case.fields[("partner", "name_partner")].as_string()
+            ),
             Case.partner_country,
             Case.planned_date,
             Case.state_entered_at,
