@@ -85,7 +85,9 @@ def lead_time_since(ctx: GuardContext, params: Mapping[str, Any]) -> Refusal | N
     if sent_on <= last_day:
         return None
     earliest = earliest_anchor_for(ctx.calendar, sent_on, duration)
-    rule = params.get("rule") or f"no later than {duration} before {field_name}"
+    rule = (params.get("rule") or "no later than {duration} before {field}").format(
+        duration=duration, field=field_name
+    )
     return Refusal(
         "lead_time",
         f"Rule '{rule}': the draft was sent on {_fmt(sent_on)}, but for {field_name} "

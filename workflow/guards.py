@@ -93,7 +93,10 @@ def lead_time(ctx: GuardContext, params: Mapping[str, Any]) -> Refusal | None:
     if ctx.today <= last_day:
         return None
     earliest = earliest_anchor_for(ctx.calendar, ctx.today, duration)
-    rule = params.get("rule") or f"no later than {duration} before {field_name}"
+    # A definition's rule text may say "{duration}": the value in force for this region.
+    rule = (params.get("rule") or "no later than {duration} before {field}").format(
+        duration=duration, field=field_name
+    )
     return Refusal(
         "lead_time",
         f"Rule '{rule}': for {field_name} {_fmt(anchor)} the last day was {_fmt(last_day)}; "

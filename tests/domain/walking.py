@@ -98,6 +98,8 @@ class Walk:
     states: set[str]
     case_id: int = 0
     meeting_id: int | None = None
+    overrides: dict[str, Any] = field(default_factory=dict)  # fields replacing the recipe's
+    owner: str | None = None  # the starting user, when not the recipe's
 
     @property
     def engine(self):
@@ -143,10 +145,11 @@ class Walk:
 
 def _start_agreement(kind: str, username: str, twin: bool):
     def start(walk: Walk) -> int:
-        engine, actor = walk.engine, walk.world.actor(username)
+        engine, actor = walk.engine, walk.world.actor(walk.owner or username)
         fields = agreement_fields(walk.today, twin=twin, states=walk.states)
+        fields = {k: v for k, v in {**fields, **walk.overrides}.items() if v is not None}
         case = engine.create_case(actor, kind, fields=fields)
-        for language in fields["languages"]:
+        for language in fields.get("languages", ()):
             engine.add_document(case.id, actor, language, f"Текст соглашения ({language})")
         return case.id
 
@@ -319,3 +322,33 @@ RECIPES: dict[str, Recipe] = {
         },
     ),
 }
+
+
+def walk_to(
+    world: DomainWorld,
+    definition: Definition,
+    target: str,
+    *,
+    through: set[str] = frozenset(),
+    owner: str | None = None,
+    **overrides: Any,
+) -> Walk:
+    """A new case walked along the first simple path that reaches ``target`` (passing the
+    states in ``through``), stopped there. ``overrides`` replace the recipe's fields (``None``
+    removes one)."""
+    from tests.domain.paths import simple_paths
+
+    for steps in simple_paths(definition):
+        states = [definition.initial, *(spec.dest for _source, spec in steps)]
+        if target in states and through <= set(states[: states.index(target) + 1]):
+            prefix = steps[: states.index(target)]
+            break
+    else:
+        raise LookupError(f"no simple path of {definition.key} reaches {target}")
+    reached = set(states[: states.index(target) + 1])
+    walk = Walk(world, definition, RECIPES[definition.key], reached, overrides=overrides)
+    walk.owner = owner
+    walk.case_id = walk.recipe.start(walk)
+    for source, spec in prefix:
+        walk.step(source, spec)
+    return walk

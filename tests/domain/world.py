@@ -4,9 +4,10 @@
     world.actor("ta_ini")                     # Tatarstan's initiator
     world.acting(definition, "initiator", case)   # someone who holds the role for this case
 
-Tatarstan (RU-TA, its own calendar) is the region with an override file; Kazan is its
-municipality; Saint Petersburg is another region; the federal bodies and foreign partners are
-those of the demo dataset.
+Tatarstan (RU-TA: its own calendar, a 60-day municipal filing term) and Saint Petersburg
+(RU-SPE: a 30-day term) have override files, Primorsky Krai (RU-PRI) has none; each has a
+municipality with an initiator and a head. The federal bodies and foreign partners are those of
+the demo dataset.
 """
 
 from __future__ import annotations
@@ -25,6 +26,9 @@ ORGS = [
     ("RU-TA", "region", "Республика Татарстан", None, None, None),
     ("RU-TA-KAZAN", "municipality", "Город Казань", "RU-TA", None, None),
     ("RU-SPE", "region", "Санкт-Петербург", None, None, None),
+    ("RU-SPE-KRONSHTADT", "municipality", "Город Кронштадт", "RU-SPE", None, None),
+    ("RU-PRI", "region", "Приморский край", None, None, None),
+    ("RU-PRI-VLADIVOSTOK", "municipality", "Город Владивосток", "RU-PRI", None, None),
     ("MFA", "federal_body", "МИД России", None, None, None),
     ("MINEC", "federal_body", "Минэкономразвития России", None, None, None),
     ("MINCULT", "federal_body", "Минкультуры России", None, None, None),
@@ -46,6 +50,10 @@ USERS = [
     ("kazan_ini", "RU-TA-KAZAN", ["initiator"]),
     ("kazan_head", "RU-TA-KAZAN", ["head_of_municipality"]),
     ("spe_ini", "RU-SPE", ["initiator"]),
+    ("kron_ini", "RU-SPE-KRONSHTADT", ["initiator"]),
+    ("kron_head", "RU-SPE-KRONSHTADT", ["head_of_municipality"]),
+    ("vlad_ini", "RU-PRI-VLADIVOSTOK", ["initiator"]),
+    ("vlad_head", "RU-PRI-VLADIVOSTOK", ["head_of_municipality"]),
     ("mfa", "MFA", ["mfa_reviewer"]),
     ("minec", "MINEC", ["minec_reviewer"]),
     ("sector", "MINCULT", ["sectoral_reviewer"]),
