@@ -31,7 +31,9 @@ def _psycopg(url: str) -> str:
 def create_worker_database(admin_url: str, worker: str) -> str:
     """(Re)create a database for one test worker; returns its URL."""
     admin = make_url(admin_url)
-    name = f"{admin.database}_{worker}".replace("-", "_")
+    # The process id keeps concurrent test sessions (several developers, or CI and a developer)
+    # from dropping each other's database.
+    name = f"{admin.database}_{worker}_{os.getpid()}".replace("-", "_")
     engine = create_engine(_psycopg(admin_url), isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-27
+Create Date: (regenerated)
 """
 
 from alembic import op
@@ -30,6 +30,17 @@ def upgrade() -> None:
     sa.UniqueConstraint('key', 'content_hash', name=op.f('uq_definition_versions_key_content_hash')),
     sa.UniqueConstraint('key', 'number', name=op.f('uq_definition_versions_key_number'))
     )
+    op.create_table('login_attempts',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('username', sa.String(length=80), nullable=False),
+    sa.Column('address', sa.String(length=64), nullable=False),
+    sa.Column('attempted_at', workflow.persistence.base.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_login_attempts'))
+    )
+    with op.batch_alter_table('login_attempts', schema=None) as batch_op:
+        batch_op.create_index('ix_login_attempts_address_at', ['address', 'attempted_at'], unique=False)
+        batch_op.create_index('ix_login_attempts_username_at', ['username', 'attempted_at'], unique=False)
+
     op.create_table('organizations',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('code', sa.String(length=64), nullable=False),
@@ -68,6 +79,25 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_users_org_id'), ['org_id'], unique=False)
+
+    op.create_table('api_tokens',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=100), nullable=False),
+    sa.Column('prefix', sa.String(length=16), nullable=False),
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('created_at', workflow.persistence.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_by', sa.Integer(), nullable=True),
+    sa.Column('expires_on', sa.Date(), nullable=True),
+    sa.Column('last_used_at', workflow.persistence.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('revoked_at', workflow.persistence.base.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['created_by'], ['users.id'], name=op.f('fk_api_tokens_created_by_users')),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_api_tokens_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_api_tokens')),
+    sa.UniqueConstraint('prefix', name=op.f('uq_api_tokens_prefix'))
+    )
+    with op.batch_alter_table('api_tokens', schema=None) as batch_op:
+        batch_op.create_index('ix_api_tokens_user', ['user_id', 'revoked_at'], unique=False)
 
     op.create_table('cases',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
@@ -131,6 +161,24 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('user_roles', schema=None) as batch_op:
         batch_op.create_index('ix_user_roles_role', ['role'], unique=False)
+
+    op.create_table('webhook_subscriptions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('org_id', sa.Integer(), nullable=False),
+    sa.Column('url', sa.String(length=500), nullable=False),
+    sa.Column('events', workflow.persistence.base.JSONType(), nullable=False),
+    sa.Column('secret', sa.String(length=100), nullable=False),
+    sa.Column('description', sa.String(length=300), nullable=False),
+    sa.Column('is_active', sa.Boolean(), nullable=False),
+    sa.Column('created_by', sa.Integer(), nullable=True),
+    sa.Column('created_at', workflow.persistence.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', workflow.persistence.base.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['created_by'], ['users.id'], name=op.f('fk_webhook_subscriptions_created_by_users')),
+    sa.ForeignKeyConstraint(['org_id'], ['organizations.id'], name=op.f('fk_webhook_subscriptions_org_id_organizations')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_webhook_subscriptions'))
+    )
+    with op.batch_alter_table('webhook_subscriptions', schema=None) as batch_op:
+        batch_op.create_index('ix_webhook_subscriptions_org', ['org_id', 'is_active'], unique=False)
 
     op.create_table('audit_events',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
@@ -283,6 +331,23 @@ def upgrade() -> None:
     with op.batch_alter_table('sla_clocks', schema=None) as batch_op:
         batch_op.create_index('ix_sla_clocks_case_state', ['case_id', 'state'], unique=False)
 
+    op.create_table('mailbox_messages',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('outbox_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('to_address', sa.String(length=500), nullable=False),
+    sa.Column('subject', sa.String(length=500), nullable=False),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('html', sa.Text(), nullable=True),
+    sa.Column('headers', workflow.persistence.base.JSONType(), nullable=False),
+    sa.Column('ics', sa.Text(), nullable=True),
+    sa.Column('created_at', workflow.persistence.base.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['outbox_id'], ['outbox.id'], name=op.f('fk_mailbox_messages_outbox_id_outbox'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_mailbox_messages'))
+    )
+    with op.batch_alter_table('mailbox_messages', schema=None) as batch_op:
+        batch_op.create_index('ix_mailbox_messages_outbox', ['outbox_id'], unique=False)
+        batch_op.create_index('ix_mailbox_messages_to_created', ['to_address', 'created_at'], unique=False)
+
     op.create_table('meeting_participants',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('meeting_id', sa.Integer(), nullable=False),
@@ -427,6 +492,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_meeting_participants_org_id'))
 
     op.drop_table('meeting_participants')
+    with op.batch_alter_table('mailbox_messages', schema=None) as batch_op:
+        batch_op.drop_index('ix_mailbox_messages_to_created')
+        batch_op.drop_index('ix_mailbox_messages_outbox')
+
+    op.drop_table('mailbox_messages')
     with op.batch_alter_table('sla_clocks', schema=None) as batch_op:
         batch_op.drop_index('ix_sla_clocks_case_state')
 
@@ -451,6 +521,10 @@ def downgrade() -> None:
         batch_op.drop_index('ix_audit_events_created')
 
     op.drop_table('audit_events')
+    with op.batch_alter_table('webhook_subscriptions', schema=None) as batch_op:
+        batch_op.drop_index('ix_webhook_subscriptions_org')
+
+    op.drop_table('webhook_subscriptions')
     with op.batch_alter_table('user_roles', schema=None) as batch_op:
         batch_op.drop_index('ix_user_roles_role')
 
@@ -468,6 +542,10 @@ def downgrade() -> None:
         batch_op.drop_index('ix_cases_kind_state_updated')
 
     op.drop_table('cases')
+    with op.batch_alter_table('api_tokens', schema=None) as batch_op:
+        batch_op.drop_index('ix_api_tokens_user')
+
+    op.drop_table('api_tokens')
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_users_org_id'))
 
@@ -476,5 +554,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_organizations_parent_id'))
 
     op.drop_table('organizations')
+    with op.batch_alter_table('login_attempts', schema=None) as batch_op:
+        batch_op.drop_index('ix_login_attempts_username_at')
+        batch_op.drop_index('ix_login_attempts_address_at')
+
+    op.drop_table('login_attempts')
     op.drop_table('definition_versions')
     # ### end Alembic commands ###
