@@ -13,3 +13,6 @@ def register_blueprints(app: Flask) -> None:
     from web.pages import register_pages
 
     register_pages(app)
+    from web.api import register_api
+
+    register_api(app)

@@ -1,0 +1,76 @@
+"""The REST API under ``/api/v1``: flask-smorest blueprints over the same engine services as the
+pages, the OpenAPI 3 document at ``/api/v1/openapi.json`` and a script-free reference page at
+``/api/v1/docs``.
+
+    register_api(app)    # from web/blueprints.py
+
+One ``SoglasieApi`` per app (tests build many apps); the blueprint objects are shared, which
+Flask allows because every setup call on them happens at import (see ``web.api.core``).
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from flask import Flask
+
+from web.api.core import PREFIX, SoglasieApi, api_blueprints
+
+RESOURCE_MODULES = (
+    "web.api.agreements",
+    "web.api.documents",
+    "web.api.plans",
+    "web.api.tasks",
+    "web.api.definitions",
+    "web.api.organizations",
+    "web.api.users",
+    "web.api.regions",
+    "web.api.substitutions",
+    "web.api.tokens",
+    "web.api.webhooks",
+)
+
+SECURITY_SCHEMES = {
+    "bearerAuth": {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "A personal API token (sgl_…).",
+    },
+    "sessionCookie": {
+        "type": "apiKey",
+        "in": "cookie",
+        "name": "soglasie_session",
+        "description": "The pages' session; unsafe methods then need X-CSRFToken.",
+    },
+}
+
+
+def register_api(app: Flask) -> SoglasieApi:
+    for module in RESOURCE_MODULES:
+        importlib.import_module(module)
+    app.config.setdefault("API_TITLE", "soglasie")
+    app.config.setdefault("API_VERSION", "v1")
+    app.config.setdefault("OPENAPI_VERSION", "3.0.3")
+    app.config.setdefault("OPENAPI_URL_PREFIX", PREFIX)
+    app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
+    app.config.setdefault(
+        "API_SPEC_OPTIONS",
+        {
+            "info": {
+                "description": "Agreements, their workflow, tasks, plans, meetings and webhooks. "
+                "Every action takes the same path as the pages: same permissions, same rules."
+            },
+            "security": [{"bearerAuth": []}, {"sessionCookie": []}],
+            "servers": [{"url": "/"}],
+        },
+    )
+    api = SoglasieApi(app)
+    for name, scheme in SECURITY_SCHEMES.items():
+        api.spec.components.security_scheme(name, scheme)
+    for blp in api_blueprints():
+        api.register_blueprint(blp)
+    from web.api.docs import bp as docs
+
+    app.register_blueprint(docs)
+    app.extensions["soglasie.api"] = api
+    return api
