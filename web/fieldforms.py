@@ -305,20 +305,29 @@ def _clean(kind: str, raw: list[str]) -> Any:
 
 
 def read_posted(inputs: list[FieldInput], form, current: Mapping[str, Any]) -> dict[str, Any]:
-    """The top-level fields whose posted value differs from ``current``; nested objects are
-    merged with their current content so a form showing some leaves keeps the others."""
+    """The top-level fields whose posted value differs from ``current``.
+
+    Nested records are merged with their current content, so a form that shows some leaves
+    keeps the others. A text, date or select input that is not in the posted form at all is
+    left unchanged; one posted empty removes a nested leaf (top-level fields cannot be blanked:
+    the schemas accept no nulls). An unticked checkbox or an empty list where nothing was set
+    before is not a change.
+    """
     merged: dict[str, Any] = {}
     for item in inputs:
         if item.kind == "readonly":
             continue
-        value = _clean(item.kind, form.getlist(item.input_name))
+        raw = form.getlist(item.input_name)
+        if not raw and item.kind not in ("checkbox", "multi"):
+            continue
+        value = _clean(item.kind, raw)
+        if value in (False, []) and value_at(current, item.path) is None:
+            continue
         top = item.path.split(".", 1)[0]
         if "." in item.path and top not in merged:
             existing = current.get(top)
             merged[top] = _deep_copy(existing) if isinstance(existing, Mapping) else {}
         if value is None:
-            # An emptied input is left as it was: the schemas do not accept nulls, and a
-            # required field cannot be blanked by accident.
             if "." in item.path:
                 _drop(merged, item.path)
             continue

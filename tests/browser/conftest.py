@@ -17,12 +17,11 @@ from werkzeug.serving import make_server
 
 from tests.support.databases import fresh_sqlite
 from tests.support.world import World
-from tests.web.conftest import PASSWORD, build_web_world
+from tests.web.conftest import CHEAP_HASHER, PASSWORD, build_web_world
 from web.app import create_app
 from workflow.clock import FixedClock
 from workflow.definitions.directory import DEFAULT_DIRECTORY, load_directory
 from workflow.engine import Engine
-from workflow.passwords import hash_password
 from workflow.settings import Settings
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -55,7 +54,15 @@ def shipped_definitions():
 
 @pytest.fixture(scope="session")
 def browser_password_hash():
-    return hash_password(PASSWORD)
+    return CHEAP_HASHER.hash(PASSWORD)
+
+
+@pytest.fixture(autouse=True)
+def _cheap_password_hashing(monkeypatch):
+    from workflow import passwords
+
+    monkeypatch.setattr(passwords, "_hasher", CHEAP_HASHER)
+    monkeypatch.setattr(passwords, "_DUMMY", CHEAP_HASHER.hash("timing-equalizer"))
 
 
 @pytest.fixture

@@ -8,13 +8,14 @@ import re
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from sqlalchemy import update
 
 from tests.support.world import ORGS, World, build_world
 from web.app import create_app
+from workflow import passwords
 from workflow.definitions.directory import DEFAULT_DIRECTORY, load_directory
 from workflow.engine import Engine
-from workflow.passwords import hash_password
 from workflow.persistence.models import Organization, User
 from workflow.settings import Settings
 
@@ -39,9 +40,21 @@ USERS = [
 REGION_NAMES_EN = {"RU-TST": "Test Oblast", "RU-OTH": "Other Oblast"}
 
 
+# Argon2id with the production profile costs ~0.4 s per check here; the web tests sign in
+# hundreds of times. They use the same code with cheap parameters (the hashing itself is tested
+# with the real profile in the engine's tests).
+CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+
+
+@pytest.fixture(autouse=True)
+def _cheap_password_hashing(monkeypatch):
+    monkeypatch.setattr(passwords, "_hasher", CHEAP_HASHER)
+    monkeypatch.setattr(passwords, "_DUMMY", CHEAP_HASHER.hash("timing-equalizer"))
+
+
 @pytest.fixture(scope="session")
 def password_hash():
-    return hash_password(PASSWORD)
+    return CHEAP_HASHER.hash(PASSWORD)
 
 
 @pytest.fixture(scope="session")
@@ -78,13 +91,19 @@ def web_world(engine, password_hash):
     return build_web_world(engine, password_hash)
 
 
+@pytest.fixture(scope="session")
+def cache_dir(tmp_path_factory) -> Path:
+    """Where the compiled message catalogues go (once per test session)."""
+    return tmp_path_factory.mktemp("cache")
+
+
 @pytest.fixture
-def app(engine, web_world, tmp_path):
+def app(engine, web_world, cache_dir):
     settings = Settings(
         env="test",
         database_url=str(engine.bind.url),
         secret_key="test-secret-key-for-the-web-tests-0123456789",
-        extra={"SOGLASIE_CACHE_DIR": str(Path(tmp_path) / "cache")},
+        extra={"SOGLASIE_CACHE_DIR": str(cache_dir)},
     )
     return create_app(settings, engine=engine, config={"TESTING": True})
 

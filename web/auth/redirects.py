@@ -2,7 +2,8 @@
 
 Browsers treat ``//evil.test``, ``/\\evil.test`` and ``\\\\evil.test`` as other hosts, and
 percent-encoded forms of those decode into them along the way, so the check decodes repeatedly
-and refuses anything that is not a plain absolute path.
+and refuses anything that is not a plain absolute path (no scheme, no host, no backslash, no
+control character, no empty or dot segment).
 """
 
 from __future__ import annotations
@@ -35,4 +36,9 @@ def _looks_local(value: str) -> bool:
     if "\\" in value or any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in value):
         return False
     parts = urlsplit(value)
-    return not parts.scheme and not parts.netloc
+    if parts.scheme or parts.netloc:
+        return False
+    # Dot segments and empty segments are never needed by a link of ours, and "/..//host"
+    # normalizes to "//host" in some parsers.
+    segments = parts.path.split("/")[1:]
+    return "" not in segments[:-1] and not any(s in (".", "..") for s in segments)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -44,6 +44,8 @@ def _at(day: str, time: str, zone: str) -> dt.datetime:
 @signed_in
 def reschedule(meeting_id: int):
     me = actor()
+    if not is_coordinator(me):
+        abort(403, _("Meetings are moved by the coordinating agency."))
     found = _detail(meeting_id)
     m = found.meeting
     if request.method == "POST":
