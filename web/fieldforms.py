@@ -308,17 +308,19 @@ def read_posted(inputs: list[FieldInput], form, current: Mapping[str, Any]) -> d
     """The top-level fields whose posted value differs from ``current``.
 
     Nested records are merged with their current content, so a form that shows some leaves
-    keeps the others. A text, date or select input that is not in the posted form at all is
-    left unchanged; one posted empty removes a nested leaf (top-level fields cannot be blanked:
+    keeps the others. An input that is not in the posted form at all is left unchanged (for
+    checkboxes, whose unticked state posts nothing, the form lists the ones it showed); one posted empty removes a nested leaf (top-level fields cannot be blanked:
     the schemas accept no nulls). An unticked checkbox or an empty list where nothing was set
     before is not a change.
     """
     merged: dict[str, Any] = {}
+    shown = set(form.getlist("shown"))
     for item in inputs:
         if item.kind == "readonly":
             continue
         raw = form.getlist(item.input_name)
-        if not raw and item.kind not in ("checkbox", "multi"):
+        # An unticked box posts nothing; the form says which boxes it showed ("shown").
+        if not raw and (item.kind not in ("checkbox", "multi") or item.path not in shown):
             continue
         value = _clean(item.kind, raw)
         if value in (False, []) and value_at(current, item.path) is None:

@@ -28,6 +28,7 @@ USERS = [
     ("legal", "RU-TST", ["legal_office"], "Олег Лебедев"),
     ("head", "RU-TST", ["head_of_region"], "Игорь Головин"),
     ("ini2", "RU-TST", ["initiator"], "Пётр Иванов"),
+    ("clerk", "RU-TST", [], "Елена Секретарёва"),  # no role of her own: acts as a substitute
     ("city", "RU-TST-CITY", ["initiator"], "Галина Городецкая"),
     ("other", "RU-OTH", ["initiator"], "Дарья Осипова"),
     ("mfa", "MFA", ["mfa_reviewer"], "Мария Фёдорова"),

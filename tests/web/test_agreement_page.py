@@ -247,7 +247,7 @@ def test_a_plan_gets_activities_and_their_progress_from_its_page(
     scenario.to_registered(engine, web_world, clock, agreement)
     ini = signed_in("ini")
     created = ini.post(
-        "/agreements/new?kind=activity_plan&parent=%d" % agreement,
+        f"/agreements/new?kind=activity_plan&parent={agreement}",
         {
             "f.title": "План на 2026 год",
             "f.period_start": "2026-06-01",

@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from workflow.persistence.meetings import (
@@ -120,10 +120,15 @@ def list_meetings(session: Session, limit: int = 200) -> list[MeetingRow]:
 
 
 def in_period(session: Session, start: dt.datetime, end: dt.datetime) -> list[MeetingRow]:
+    """Meetings held in [start, end), or whose proposals or reports fall due then."""
+    first, last = start.date(), end.date()
     return _rows(
         session,
-        Meeting.starts_at < end,
-        Meeting.ends_at >= start,
+        or_(
+            and_(Meeting.starts_at < end, Meeting.ends_at >= start),
+            Meeting.proposals_due_on.between(first, last),
+            Meeting.reports_due_on.between(first, last),
+        ),
         order=(Meeting.starts_at,),
     )
 
