@@ -309,9 +309,10 @@ def read_posted(inputs: list[FieldInput], form, current: Mapping[str, Any]) -> d
 
     Nested records are merged with their current content, so a form that shows some leaves
     keeps the others. An input that is not in the posted form at all is left unchanged (for
-    checkboxes, whose unticked state posts nothing, the form lists the ones it showed); one posted empty removes a nested leaf (top-level fields cannot be blanked:
-    the schemas accept no nulls). An unticked checkbox or an empty list where nothing was set
-    before is not a change.
+    checkboxes, whose unticked state posts nothing, the form lists the ones it showed). One
+    posted empty removes a nested leaf; top-level fields cannot be blanked (the schemas accept
+    no nulls). An unticked checkbox or an empty list where nothing was set before is not a
+    change.
     """
     merged: dict[str, Any] = {}
     shown = set(form.getlist("shown"))

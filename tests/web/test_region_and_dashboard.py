@@ -25,12 +25,8 @@ def test_the_region_page_counts_by_stage_with_plans_and_whats_coming(
     # overdue; the signed agreement's registration step is not.
     clock.set(dt.datetime(2026, 4, 10, 6, 0, tzinfo=dt.UTC))
     html = signed_in("ini").get("/regions/RU-TST").get_data(as_text=True)
-    stats = dict(
-        (label, int(value))
-        for value, label in re.findall(
-            r'stat-value">(\d+)</div><div class="stat-label">([^<]+)<', html
-        )
-    )
+    found = re.findall(r'stat-value">(\d+)</div><div class="stat-label">([^<]+)<', html)
+    stats = {label: int(value) for value, label in found}
     assert stats == {
         "agreements in total": 3,
         "signed or in force": 1,

@@ -11,7 +11,9 @@ import click
 from web.cli.audit import audit
 from web.cli.db import db
 from web.cli.definitions import definitions
+from web.cli.demo import demo
 from web.cli.orgs import orgs
+from web.cli.serve import serve
 from web.cli.tokens import tokens
 from web.cli.users import users
 from web.cli.worker import worker
@@ -29,3 +31,5 @@ main.add_command(orgs)
 main.add_command(audit)
 main.add_command(worker)
 main.add_command(tokens)
+main.add_command(demo)
+main.add_command(serve)
