@@ -4,12 +4,16 @@ on SQLite and PostgreSQL. No 5xx, and every response conforms to the document (s
 type, headers, body).
 
 schemathesis' pytest loader cannot take a function-scoped app under pytest 9, so the test
-drives its Hypothesis strategies itself: one ``@given`` run per operation and generation mode,
-every failure collected and reported together with the figures (operations, cases, failures).
+drives its Hypothesis strategies itself: per operation, one ``@given`` run with positive data,
+one with negative data, and (for operations with path parameters) one with ids that exist, so
+the views behind the lookups are reached too. Every failure is collected and reported together
+with the figures (operations, cases, failures, statuses seen).
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 import re
 from collections import Counter
 
@@ -26,7 +30,8 @@ from schemathesis.checks import (
 from sqlalchemy import select, update
 
 from tests.api.conftest import bearer
-from tests.integration.helpers import drafted_case
+from tests.api.scenario import regional_fields
+from workflow.clock import MOSCOW
 from workflow.persistence.integrations import ApiToken
 from workflow.persistence.models import Task
 from workflow.services.tokens import create_token, issue_token
@@ -40,7 +45,8 @@ CHECKS = [
     response_schema_conformance,
     ignored_auth,
 ]
-EXAMPLES = {"sqlite": 25, "postgres": 15}
+# Examples per operation and pass; FUZZ_EXAMPLES=100 for a deeper run by hand.
+EXAMPLES = {"sqlite": 12, "postgres": 6}
 
 
 class Caller:
@@ -65,35 +71,69 @@ class Caller:
                 uow.commit()
 
 
-def known_ids(engine, world, tokens) -> dict[str, object]:
-    """Path values that exist, so the second pass reaches the views behind the lookups."""
-    case_id = drafted_case(engine, world)
-    admin = world.actor("admin")
+def known_ids(engine, world) -> dict[str, object]:
+    """Path values that exist, so the third pass reaches the views behind the lookups."""
+    today = engine.today()
+    ini, coord, admin = world.actor("ta_ini"), world.actor("coord"), world.actor("admin")
+    agreement = engine.create_case(ini, "regional_agreement", fields=regional_fields(today))
+    engine.add_document(agreement.id, ini, "ru", "Текст соглашения")
+    plan = engine.create_case(
+        ini,
+        "activity_plan",
+        fields={"title": "План", "period_start": today.isoformat()},
+        parent_case_id=agreement.id,
+    )
+    item = engine.add_plan_item(
+        plan.id,
+        ini,
+        title="Дни культуры",
+        area="cultural",
+        responsible_org_id=world.org_id("RU-TA"),
+        due_quarter=f"{today.year}-Q4",
+    )
+    starts = dt.datetime.combine(today + dt.timedelta(days=60), dt.time(10), tzinfo=MOSCOW)
+    meeting = engine.schedule_meeting(
+        coord,
+        year=today.year,
+        title_ru="Координационное совещание",
+        starts_at=starts,
+        ends_at=starts + dt.timedelta(hours=3),
+        participant_org_ids=[world.org_id("RU-TA")],
+    )
     with engine.uow(write=False) as uow:
-        task_id = uow.session.scalar(select(Task.id).where(Task.case_id == case_id))
+        task_id = uow.session.scalar(select(Task.id).where(Task.case_id == agreement.id))
     subscription, _secret = create_subscription(
         engine, admin, "http://127.0.0.1:9/hook", ["task.created"]
     )
     spare, _plaintext = create_token(engine, admin, "spare")
     return {
-        "case_id": case_id,
+        "case_id": agreement.id,
+        "case_id:/api/v1/plans": plan.id,
+        "case_id:/api/v1/cycles": meeting.case_id,
+        "meeting_id": meeting.meeting_id,
+        "item_id": item.id,
+        "decision_id": 1,
         "language": "ru",
         "number": 1,
         "task_id": task_id,
-        "org_id": world.org_id("RU-TST"),
-        "user_id": world.user_id("ini"),
-        "code": "RU-TST",
-        "key": "review_loop",
-        "substitution_id": engine.set_substitution(
-            admin, world.user_id("coord"), engine.today(), engine.today()
-        ),
+        "org_id": world.org_id("RU-TA"),
+        "user_id": world.user_id("ta_ini"),
+        "code": "RU-TA",
+        "key": "regional_agreement",
+        "substitution_id": engine.set_substitution(admin, world.user_id("coord"), today, today),
         "subscription_id": subscription.id,
         "token_id": spare.id,
     }
 
 
+def path_values(known: dict[str, object], path: str) -> dict[str, object]:
+    names = re.findall(r"{(\w+)}", path)
+    prefix = "/".join(path.split("/")[:4])  # /api/v1/<resource>
+    return {n: known.get(f"{n}:{prefix}", known[n]) for n in names}
+
+
 def test_every_operation_answers_within_its_schema(app, engine, world, tokens, backend):
-    known = known_ids(engine, world, tokens)
+    known = known_ids(engine, world)
     # ignored_auth sends bad credentials on purpose; keep them 401 (the 429 has its own test).
     app.config["API_AUTH_FAILURE_LIMIT"] = 10**9
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
@@ -102,16 +142,15 @@ def test_every_operation_answers_within_its_schema(app, engine, world, tokens, b
     for result in schema.get_all_operations():
         operation = result.ok()
         operations += 1
-        names = re.findall(r"{(\w+)}", operation.path)
         passes = [(mode, None) for mode in schemathesis.GenerationMode]
-        if names:  # and once more with ids that exist
-            passes.append((schemathesis.GenerationMode.POSITIVE, {n: known[n] for n in names}))
+        if values := path_values(known, operation.path):  # and once more with ids that exist
+            passes.append((schemathesis.GenerationMode.POSITIVE, values))
         for mode, path_parameters in passes:
             strategy = operation.as_strategy(generation_mode=mode, path_parameters=path_parameters)
 
             @given(case=strategy)
             @settings(
-                max_examples=EXAMPLES[backend],
+                max_examples=int(os.environ.get("FUZZ_EXAMPLES") or EXAMPLES[backend]),
                 deadline=None,
                 database=None,
                 suppress_health_check=list(HealthCheck),

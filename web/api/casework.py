@@ -20,10 +20,12 @@ from web.api.cases import (
     load_case,
 )
 from web.api.core import ID, BaseSchema, TextTitle
+from web.api.timeline import TimelineOut, timeline_json
 from web.current import engine
 from workflow.audit import verify_case
 from workflow.machine import mermaid_diagram
 from workflow.queries import api_cases
+from workflow.reminders.timeline import case_timeline
 
 
 class TransitionOut(BaseSchema):
@@ -96,13 +98,24 @@ class HistoryOut(BaseSchema):
     events = fields.List(fields.Nested(AuditEventOut), required=True)
 
 
+class TimelineArgs(BaseSchema):
+    what_if = fields.List(
+        fields.String(validate=validate.Regexp(r"^[a-z_][a-z0-9_.]{0,63}:\d{4}-\d{2}-\d{2}$")),
+        validate=validate.Length(max=10),
+        metadata={
+            "description": "field:YYYY-MM-DD, repeatable: what if this date field moved? "
+            "(e.g. planned_signing_date:2026-06-15)"
+        },
+    )
+
+
 class DiagramOut(BaseSchema):
     format = fields.String(required=True, metadata={"description": "Always 'mermaid'."})
     diagram = fields.String(required=True)
 
 
 def add_case_routes(blp: Blueprint, category: str) -> None:
-    """Register the transitions, history and diagram routes of ``category`` cases on ``blp``."""
+    """Add the transitions, history, timeline and diagram routes of ``category`` to ``blp``."""
 
     @blp.route(f"/<{ID}:case_id>/transitions", methods=["GET"])
     @blp.response(200, TransitionOut(many=True))
@@ -159,6 +172,16 @@ def add_case_routes(blp: Blueprint, category: str) -> None:
             },
             "events": events,
         }
+
+    @blp.route(f"/<{ID}:case_id>/timeline", methods=["GET"])
+    @blp.arguments(TimelineArgs, location="query")
+    @blp.response(200, TimelineOut)
+    def timeline(args, case_id: int):
+        """Planned deadlines and reminders with their rules; ``what_if`` shows what moving a
+        date field would re-plan (nothing is changed)."""
+        load_case(case_id, category)
+        what_if = dict(item.split(":", 1) for item in args.get("what_if", []))
+        return timeline_json(case_timeline(engine(), case_id, actor=actor(), what_if=what_if))
 
     @blp.route(f"/<{ID}:case_id>/diagram", methods=["GET"])
     @blp.response(200, DiagramOut)

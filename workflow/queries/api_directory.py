@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from workflow.persistence.meetings import MeetingDecision
 from workflow.persistence.models import Organization, OutboxMessage, Substitution, User, UserRole
 from workflow.queries.cases import text_match
 
@@ -207,3 +208,10 @@ def webhook_deliveries(
         query = query.where(OutboxMessage.id < before_id)
     rows = session.execute(query.order_by(OutboxMessage.id.desc()).limit(limit)).all()
     return [DeliveryRow(*r) for r in rows]
+
+
+def decision_meeting(session: Session, decision_id: int) -> int | None:
+    """The meeting whose minutes hold a decision."""
+    return session.scalar(
+        select(MeetingDecision.meeting_id).where(MeetingDecision.id == decision_id)
+    )
