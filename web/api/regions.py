@@ -1,7 +1,8 @@
 """``/api/v1/regions/{code}/status``: a region's cases counted by kind and state, its plans of
 activities with their items by status, and what is coming up — the region status page as data
-(``workflow.queries.regions``). Counts are the public page's; the upcoming task deadlines are
-limited to cases the caller may see.
+(``workflow.queries.regions``). Who may read it is the region page's rule: the region's own
+people (and its municipalities'), federal bodies and administrators; others get 403. The
+upcoming task deadlines are limited to cases the caller may see.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from web.api.cases import category_kinds
 from web.api.core import CODE, BaseSchema, TextTitle, api_blueprint
 from web.current import engine
 from workflow.queries import regions
+from workflow.queries.visibility import sees_everything
 
 blp = api_blueprint("regions", "/regions", "Status of a region's agreements and plans.")
 
@@ -78,10 +80,17 @@ def region_status(code: str):
         summary = regions.summary(uow.session, code, today)
         if summary is None:
             abort(404, message=f"No region with code '{code}'.")
+        who = actor()
+        if not (
+            sees_everything(who) or any(p.region_id == summary.region.id for p in who.principals())
+        ):
+            abort(
+                403, message="This status is for the people of the region and the federal bodies."
+            )
         counts = [
             {**vars(c), "state_title": _state_title(c.definition_id, c.state, uow.session)}
             for c in summary.counts
         ]
         plans = regions.plans(uow.session, summary.region.id, category_kinds("plan"), today)
-        upcoming = regions.upcoming(uow.session, actor(), summary.region.id, today, now)
+        upcoming = regions.upcoming(uow.session, who, summary.region.id, today, now)
     return {"region": summary.region, "counts": counts, "plans": plans, "upcoming": upcoming}
