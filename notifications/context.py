@@ -43,6 +43,19 @@ class MessageBuilder:
 
     # --- public ---------------------------------------------------------------------------
 
+    def preload(self, session: Session, items) -> list[Any]:
+        """Load a batch's people, cases and tasks in three queries. The caller keeps the returned
+        list while it renders: the session's identity map holds objects only weakly, and
+        without it every message would fetch its recipient and case again."""
+        users = {i.recipient_user_id for i in items if i.recipient_user_id is not None}
+        cases = {i.case_id for i in items if i.case_id is not None}
+        tasks = {i.payload.get("task_id") for i in items} - {None}
+        kept: list[Any] = []
+        for model, ids in ((User, users), (Case, cases), (Task, tasks)):
+            if ids:
+                kept += session.scalars(select(model).where(model.id.in_(ids))).all()
+        return kept
+
     def render(self, session: Session, item: OutboxItem) -> RenderedEmail:
         to_addr, recipient, lang = self._recipient(session, item)
         context = self.context(session, item, recipient, lang)

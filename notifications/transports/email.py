@@ -42,11 +42,13 @@ class EmailTransport:
     def prepare(self, items: Sequence[OutboxItem]) -> None:
         self._ready = {}
         with self.engine.uow(write=False) as uow:
+            kept = self.builder.preload(uow.session, items)
             for item in items:
                 try:
                     self._ready[item.id] = self.builder.render(uow.session, item)
                 except PermanentFailure as exc:
                     self._ready[item.id] = exc
+            del kept
 
     def send(self, item: OutboxItem) -> None:
         rendered = self._ready.get(item.id)

@@ -8,10 +8,12 @@ server.stop(); server.start()  # down for a while, back on the same port
 
 from __future__ import annotations
 
+import asyncio
 import email
 import socket
 import threading
 from email.message import EmailMessage
+from email.parser import BytesHeaderParser
 from email.policy import default
 
 from aiosmtpd.controller import Controller
@@ -21,6 +23,22 @@ def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+class Received:
+    """One message as it arrived: the headers parsed at once (cheap), the rest on demand."""
+
+    def __init__(self, rcpt_tos: list[str], raw: bytes):
+        self.rcpt_tos = rcpt_tos
+        self.raw = raw
+        self.headers = BytesHeaderParser(policy=default).parsebytes(raw)
+        self._message: EmailMessage | None = None
+
+    @property
+    def message(self) -> EmailMessage:
+        if self._message is None:
+            self._message = email.message_from_bytes(self.raw, policy=default)
+        return self._message
 
 
 class _Handler:
@@ -35,9 +53,11 @@ class _Handler:
         return "250 OK"
 
     async def handle_DATA(self, smtp, session, envelope):
-        message = email.message_from_bytes(envelope.content, policy=default)
+        if self.server.delay:
+            await asyncio.sleep(self.server.delay)  # a slow server
+        received = Received(list(envelope.rcpt_tos), envelope.content)
         with self.server.lock:
-            self.server.received.append((list(envelope.rcpt_tos), message))
+            self.server.received.append(received)
             drop = self.server.drop_after_data > 0
             if drop:
                 self.server.drop_after_data -= 1
@@ -49,9 +69,10 @@ class _Handler:
 class MailServer:
     def __init__(self, port: int | None = None):
         self.port = port or free_port()
-        self.received: list[tuple[list[str], EmailMessage]] = []
+        self.received: list[Received] = []
         self.refuse: dict[str, str] = {}
         self.drop_after_data = 0
+        self.delay = 0.0
         self.lock = threading.Lock()
         self._controller: Controller | None = None
 
@@ -68,7 +89,17 @@ class MailServer:
     @property
     def messages(self) -> list[EmailMessage]:
         with self.lock:
-            return [m for _, m in self.received]
+            return [r.message for r in self.received]
 
     def by_template(self, template: str) -> list[EmailMessage]:
-        return [m for m in self.messages if m["X-Soglasie-Template"] == template]
+        with self.lock:
+            arrived = list(self.received)
+        return [r.message for r in arrived if r.headers["X-Soglasie-Template"] == template]
+
+    def message_ids(self, template: str) -> list[str]:
+        """The Message-IDs received for ``template``, from the headers alone (fast)."""
+        with self.lock:
+            arrived = list(self.received)
+        return [
+            r.headers["Message-ID"] for r in arrived if r.headers["X-Soglasie-Template"] == template
+        ]

@@ -38,7 +38,9 @@ def worker(
     from notifications.worker import Worker, WorkerConfig, run_worker
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    # "skipped: maximum number of running instances" is the normal case for a delivery run
+    # that outlasts its interval, not a warning.
+    logging.getLogger("apscheduler").setLevel(logging.ERROR)
     s = settings(database_url)
     try:
         policy = DeliveryPolicy(

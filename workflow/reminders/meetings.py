@@ -20,7 +20,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import or_, update
 from sqlalchemy.orm import Session
 
 from workflow.calendar.durations import Duration
@@ -81,10 +81,14 @@ def _calendar_rows(
 
 
 def cancel_pending(
-    session: Session, meeting: Meeting, org_ids: Sequence[int] | None = None
+    session: Session,
+    meeting: Meeting,
+    now: dt.datetime,
+    org_ids: Sequence[int] | None = None,
 ) -> None:
     """Cancel the meeting's pending reminder rows (of ``org_ids`` only, when given), and the
-    meeting reminders already queued in the outbox but not yet handed to a transport."""
+    meeting reminders already queued in the outbox that no live worker is sending right now
+    (a row leased by a worker mid-send may still go out: SMTP cannot be recalled)."""
     query = update(reminders_t).where(
         reminders_t.c.case_id == meeting.case_id,
         reminders_t.c.status == "pending",
@@ -97,7 +101,7 @@ def cancel_pending(
         outbox_t.c.case_id == meeting.case_id,
         outbox_t.c.template == "meeting_reminder",
         outbox_t.c.status.in_(("pending", "held")),
-        outbox_t.c.lease_owner.is_(None),
+        or_(outbox_t.c.lease_until.is_(None), outbox_t.c.lease_until <= now),
     )
     if org_ids is not None:
         queued = queued.where(
@@ -149,7 +153,7 @@ class MeetingPlanner:
         orgs = participant_ids(session, meeting.id)
         rescheduled = isinstance(event, MeetingRescheduled)
         if rescheduled:
-            cancel_pending(session, meeting)
+            cancel_pending(session, meeting, now)
         self._plan(session, meeting, orgs, now)
         sequence = event.sequence if rescheduled else meeting.ical_sequence
         extra = {"previous_starts_at": event.old_starts_at.isoformat()} if rescheduled else None
@@ -167,7 +171,7 @@ class MeetingPlanner:
         meeting = load_meeting(session, event.meeting_id)
         if meeting is None:
             return
-        cancel_pending(session, meeting)
+        cancel_pending(session, meeting, now)
         orgs = participant_ids(session, meeting.id)
         enqueue(
             session,
@@ -192,7 +196,7 @@ class MeetingPlanner:
         # A removed-then-re-added region must be invited again: the key names the moment.
         tag = f"{now.timestamp():.6f}"
         if event.removed_org_ids:
-            cancel_pending(session, meeting, event.removed_org_ids)
+            cancel_pending(session, meeting, now, event.removed_org_ids)
             enqueue(
                 session,
                 now,

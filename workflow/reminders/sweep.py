@@ -26,6 +26,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, aliased
 
 from workflow.clock import local_date
+from workflow.events import DeadlineBreached, dispatch
 from workflow.outbox import enqueue
 from workflow.persistence.meetings import Meeting, MeetingParticipant, MeetingSubmission
 from workflow.persistence.models import Case, Organization, Reminder, Task
@@ -116,6 +117,7 @@ def _fire(engine: Engine, session: Session, rows, now: dt.datetime) -> SweepResu
                 }
             )
     enqueue(session, now, outbox)
+    _dispatch_breaches(engine, session, now, decided)
     if fired:
         session.execute(
             update(reminders_t)
@@ -128,6 +130,25 @@ def _fire(engine: Engine, session: Session, rows, now: dt.datetime) -> SweepResu
         )
     result.fired, result.cancelled, result.queued = len(fired), len(cancelled), len(outbox)
     return result
+
+
+def _dispatch_breaches(engine: Engine, session: Session, now: dt.datetime, decided) -> None:
+    """Tell the engine's handlers (webhooks) that each fired escalation's deadline has passed,
+    in this transaction: a rolled-back sweep tells nobody."""
+    events = [
+        DeadlineBreached(
+            row.id,
+            row.case_id,
+            row.task_id,
+            payload.get("state"),
+            payload.get("role"),
+            row.deadline_on,
+            payload.get("escalated_to"),
+        )
+        for row, _recipients, payload in decided
+        if row.kind == "escalation"
+    ]
+    dispatch(engine.handlers, session, now, events)
 
 
 @dataclass
