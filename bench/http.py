@@ -227,7 +227,7 @@ def run_wrk(port: int, script: Path, seconds: int, connections: int = 8) -> dict
 
 def run(options: Options) -> list[Figure]:
     figures: list[Figure] = []
-    size = options.pick(100_000, 10_000)
+    size = options.pick(100_000, 4_000)
     seconds = options.pick(60, 15)
     for backend in options.backends:
         data = dataset(options, backend, size)

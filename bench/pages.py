@@ -23,6 +23,7 @@ from workflow.settings import Settings
 
 _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 SECRET = "bench-secret-key-0123456789abcdef0123456789"
+_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE", "PRAGMA")
 
 
 @dataclass
@@ -70,7 +71,9 @@ class SqlMeter:
         @event.listens_for(sa_engine, "after_cursor_execute")
         def after(conn, cursor, statement, parameters, context, executemany):
             started = self._started.pop(id(cursor), None)
-            self.statements += 1
+            # Transaction control (SQLite's explicit BEGIN) is not a query of the page.
+            if not statement.lstrip().upper().startswith(_CONTROL):
+                self.statements += 1
             if started is not None:
                 self.seconds += time.perf_counter() - started
 

@@ -48,8 +48,8 @@ def measure(options: Options, backend: str, agreements: int, requests: int, plan
 
 def run(options: Options) -> list[Figure]:
     figures: list[Figure] = []
-    small, large = options.pick((10_000, 100_000), (2_000, 10_000))
-    requests = options.pick(100, 30)
+    small, large = options.pick((10_000, 100_000), (1_000, 4_000))
+    requests = options.pick(100, 15)
     for backend in options.backends:
         for f in results_dir().glob("plans-*.txt"):
             if backend == "postgres":

@@ -249,7 +249,7 @@ def run(options: Options) -> list[Figure]:
     from notifications.worker import WorkerConfig
 
     figures: list[Figure] = []
-    count = options.pick(100_000, 10_000)
+    count = options.pick(100_000, 2_000)
     repetitions = options.pick(3, 2)
     batch = WorkerConfig().sweep_batch
     for backend in options.backends:
@@ -283,7 +283,7 @@ def run(options: Options) -> list[Figure]:
                     note=f"batches of {batch} (the worker's default)",
                 )
             )
-            messages = options.pick(5_000, 1_000)
+            messages = options.pick(5_000, 200)
             with SmtpSink() as sink:
                 # Delivery uses the first ``messages`` outbox rows of the last sweep.
                 engine = Engine.create(url, load_verified(None), clock=FixedClock(NOW), sync=False)

@@ -123,7 +123,7 @@ def prepare_cases(url: str, count: int) -> tuple[list[int], dict[str, int]]:
 def run(options: Options) -> list[Figure]:
     figures: list[Figure] = []
     repetitions = options.pick(5, 3)
-    duration = options.pick(3.0, 1.0)
+    duration = options.pick(3.0, 0.7)
     client_counts = (1, 4)
     for backend in options.backends:
         with scratch_database(backend, options.postgres_url, "transitions") as url:

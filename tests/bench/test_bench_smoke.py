@@ -1,0 +1,91 @@
+"""Smoke tests of the benchmarks' machinery, for correctness, never speed: the generator fills a
+small database the pages can render (within their statement budget), the transition
+benchmark's review cycle runs on the shipped definition, and the synthetic definitions load."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from bench.definitions import definition_yaml
+from bench.generate import Plan, generate
+from bench.pages import SqlMeter, make_app, sign_in, time_page
+from bench.world import REVIEW_CYCLE, actors, bench_clock, build_world, case_in_federal_review
+from workflow.definitions.directory import load_directory, load_verified
+from workflow.engine import Engine
+from workflow.persistence.models import AuditEvent, Case, Task
+
+PAGES = (
+    ("inbox", "/inbox?tab=mine"),
+    ("region", "/regions/RU-R01"),
+    ("federal", "/agreements?kind=regional_agreement&state=in_force&country=CN"),
+)
+
+
+@pytest.fixture
+def small_plan():
+    return Plan(agreements=300, users=400, regions=5, inbox_tasks=20, big_region_agreements=100)
+
+
+def test_generated_database_has_the_planned_rows(db_url, small_plan):
+    summary = generate(db_url, small_plan, verbose=False)
+    engine = Engine.create(db_url, load_verified(None), clock=bench_clock(), sync=False)
+    try:
+        with engine.uow(write=False) as uow:
+            cases = uow.session.scalar(select(func.count()).select_from(Case))
+            audit = uow.session.scalar(select(func.count()).select_from(AuditEvent))
+            inbox = uow.session.scalar(
+                select(func.count())
+                .select_from(Task)
+                .where(Task.assignee_id == summary["users"]["inbox"], Task.status == "open")
+            )
+    finally:
+        engine.dispose()
+    assert cases == 300
+    assert audit == summary["counts"]["audit_events"] and audit >= 300
+    assert inbox == 20
+
+
+@pytest.mark.parametrize(("user", "path"), PAGES)
+def test_each_benchmarked_page_renders_within_five_statements(
+    db_url, small_plan, tmp_path, user, path
+):
+    generate(db_url, small_plan, verbose=False)
+    app, engine = make_app(db_url, str(tmp_path / "cache"))
+    meter = SqlMeter()
+    meter.install(engine.bind)
+    try:
+        timing = time_page(sign_in(app, user), meter, path, requests=2, warmup=1)
+    finally:
+        engine.dispose()
+    assert 1 <= timing.statements <= 5
+
+
+def test_the_review_cycle_returns_the_case_to_federal_review(db_url):
+    engine = Engine.create(db_url, load_verified(None), clock=bench_clock())
+    try:
+        people = actors(engine, build_world(engine))
+        case_id = case_in_federal_review(engine, people)
+        versions = []
+        for trigger, who, comment in REVIEW_CYCLE * 2:
+            versions.append(engine.fire(case_id, trigger, people[who], comment=comment).version)
+        with engine.uow(write=False) as uow:
+            state = uow.session.scalar(select(Case.state).where(Case.id == case_id))
+            open_tasks = uow.session.scalar(
+                select(func.count())
+                .select_from(Task)
+                .where(Task.case_id == case_id, Task.status == "open")
+            )
+    finally:
+        engine.dispose()
+    assert versions == sorted(versions) and len(set(versions)) == len(versions)
+    assert state == "federal_review"
+    assert open_tasks == 3
+
+
+def test_a_synthetic_fifty_state_definition_loads_without_problems(tmp_path):
+    (tmp_path / "workflows").mkdir()
+    (tmp_path / "workflows" / "synthetic.yaml").write_text(definition_yaml(1), encoding="utf-8")
+    loaded = load_directory(tmp_path)
+    assert not loaded.errors
+    assert len(loaded.definitions["synthetic_0001"].states) == 50
