@@ -130,7 +130,7 @@ CHOICES = {
 class FieldInput:
     path: str
     label: str
-    kind: str  # text | textarea | date | number | checkbox | select | multi | list | readonly
+    kind: str  # text|textarea|date|integer|number|checkbox|select|multi|list|readonly
     value: Any = None
     choices: tuple[tuple[str, str], ...] = ()
     hint: str = ""
@@ -235,7 +235,9 @@ def _bare_input(schema_name: str, path: str, field: mf.Field, fields_data: Mappi
         return FieldInput(path, label, "checkbox", bool(value))
     if isinstance(field, mf.Date):
         return FieldInput(path, label, "date", value or "")
-    if isinstance(field, mf.Integer | mf.Float | mf.Decimal):
+    if isinstance(field, mf.Integer):
+        return FieldInput(path, label, "integer", "" if value is None else value)
+    if isinstance(field, mf.Float | mf.Decimal):
         return FieldInput(path, label, "number", "" if value is None else value)
     if isinstance(field, mf.Dict):
         return FieldInput(path, label, "readonly", value)
@@ -294,8 +296,13 @@ def _clean(kind: str, raw: list[str]) -> Any:
         return [part.strip() for part in value.split(",") if part.strip()]
     if value == "":
         return None
-    if kind == "number":
-        return value  # marshmallow converts and reports a bad number by its field name
+    if kind in ("integer", "number"):
+        # Strict schemas want real numbers; a value that is not one goes through as text, so
+        # marshmallow reports it by its field name.
+        try:
+            return int(value) if kind == "integer" else float(value.replace(",", "."))
+        except ValueError:
+            return value
     if kind == "date":
         try:
             return dt.date.fromisoformat(value).isoformat()

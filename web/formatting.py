@@ -147,6 +147,30 @@ def reminder_kind(kind: str) -> str:
     return str(REMINDER_KINDS.get(kind, kind))
 
 
+TIMELINE_KINDS = {
+    "backward_deadline": _l("Last day by the lead-time rule"),
+    "reminder": _l("Reminder"),
+    "escalation": _l("Escalation to the supervisor"),
+    "deadline": _l("Deadline"),
+}
+
+
+def timeline_label(entry, definition_id: int, schema: str) -> str:
+    """What a timeline entry means, in the reader's language."""
+    from web.fieldforms import label_for
+
+    state = defs.state_title(definition_id, entry.state) if entry.state else ""
+    if entry.kind == "planned_date":
+        field = entry.source.split(" ", 1)[1] if entry.source.startswith("field ") else ""
+        return label_for(field, schema) if field else _("Planned date")
+    if entry.kind in ("task_due", "state_deadline"):
+        return _("%(state)s: due", state=state) if state else _("Deadline")
+    if entry.kind == "sla_due":
+        return _("%(state)s: review deadline", state=state)
+    label = TIMELINE_KINDS.get(entry.kind)
+    return str(label) if label else entry.kind
+
+
 def install(app: Flask) -> None:
     from web.fieldforms import choice_label, label_for
 
@@ -166,6 +190,7 @@ def install(app: Flask) -> None:
         item_status=item_status,
         item_badge=item_badge,
         reminder_kind=reminder_kind,
+        timeline_label=timeline_label,
         name=name,
         due=due,
         defs=defs,

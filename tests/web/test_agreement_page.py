@@ -154,6 +154,7 @@ def test_details_are_edited_where_the_state_allows(engine, web_world, signed_in)
             "f.partner.name_ru": "Провинция Хэйлунцзян (КНР)",
             "f.planned_signing_date": "2026-06-01",
             "f.subject_areas": ["cultural", "education"],
+            "f.term.years": "5",
         },
     )
     assert response.status_code == 303
@@ -162,6 +163,7 @@ def test_details_are_edited_where_the_state_allows(engine, web_world, signed_in)
     assert fields["partner"]["country"] == "CN"  # the other leaves of the record are kept
     assert fields["planned_signing_date"] == "2026-06-01"
     assert fields["subject_areas"] == ["cultural", "education"]
+    assert fields["term"] == {"years": 5}  # a number, as the strict schema wants
     mfa_page = signed_in("mfa").get(f"/agreements/{case_id}").get_data(as_text=True)
     assert "Edit details" not in mfa_page
 

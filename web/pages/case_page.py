@@ -23,10 +23,12 @@ from web.pages.common import actor, flash_error, load_visible, refusal_message, 
 from web.pages.plan_items import item_form_context
 from web.svg import diagram
 from workflow.definitions.model import Definition
-from workflow.errors import NotFound, Refusal, WorkflowError
+from workflow.errors import InvalidInput, NotFound, Refusal, WorkflowError
 from workflow.fields.registry import DOCUMENT_TOKENS
 from workflow.policy import Actor, can_reassign, can_start, can_view, role_in_scope
 from workflow.queries import case_detail as q
+from workflow.reminders.timeline import case_timeline
+from workflow.reminders.timeline_entries import anchor_fields
 
 DANGER_HINTS = ("withdraw", "refuse", "return", "terminate", "cancel", "reject", "suspend")
 CONFIRM_HINTS = ("withdraw", "terminate", "cancel")
@@ -50,6 +52,48 @@ def partner_of(head) -> dict:
         "native": head.partner_name_native or fields_partner.get("name_partner"),
         "language": fields_partner.get("language"),
     }
+
+
+SHOWN_KINDS = {
+    "planned_date",
+    "backward_deadline",
+    "state_deadline",
+    "task_due",
+    "sla_due",
+    "reminder",
+    "escalation",
+    "deadline",
+}
+HIDDEN_STATUSES = {"done", "cancelled", "fired", "past", "stopped"}
+
+
+def deadlines(eng, case_id: int, me: Actor) -> tuple[list, dict, list[str]]:
+    """The case's planned deadlines for the page (``workflow.reminders.timeline``), with the
+    what-if dates asked in ``?what_if.<field>=YYYY-MM-DD``; one line per date and meaning."""
+    asked = {
+        key.split(".", 1)[1]: value
+        for key, value in request.args.items()
+        if key.startswith("what_if.") and value
+    }
+    try:
+        timeline = case_timeline(eng, case_id, actor=me, what_if=asked)
+    except InvalidInput as exc:
+        flash_error(exc)
+        asked = {}
+        timeline = case_timeline(eng, case_id, actor=me)
+    seen, entries = set(), []
+    for entry in timeline.entries:
+        if entry.kind not in SHOWN_KINDS or entry.status in HIDDEN_STATUSES:
+            continue
+        key = (entry.on, entry.kind, entry.state, entry.hypothetical)
+        if key in seen:
+            continue
+        seen.add(key)
+        entries.append(entry)
+    with engine().uow(write=False) as uow:
+        definition_id = q.header(uow.session, case_id).definition_id
+    anchors = sorted(anchor_fields(defs.definition(definition_id)))
+    return entries, asked, anchors
 
 
 def _field_rows(schema: str, fields: dict, prefix: str = "") -> list[tuple[str, object]]:
@@ -118,11 +162,11 @@ def show(case_id: int):
         tasks = q.open_tasks(session, case_id)
         related = q.related(session, case_id, head.parent_case_id)
         clocks = q.clocks(session, case_id)
-        reminders = q.planned_reminders(session, case_id)
         definition = defs.definition(head.definition_id)
         items = q.plan_items(session, case_id) if definition.category == "plan" else []
         meeting_id = q.meeting_of(session, case_id) if definition.category == "meeting" else None
     available = eng.available_transitions(case_id, me)
+    timeline, what_if, anchors = deadlines(eng, case_id, me)
     state = definition.states[head.state]
     editable = may_edit(definition, head, me)
     edit_inputs = (
@@ -171,7 +215,6 @@ def show(case_id: int):
         tasks=tasks,
         related=related,
         clocks=clocks,
-        reminders=reminders,
         items=items,
         meeting_id=meeting_id,
         actions=_action_forms(available, definition, head.fields),
@@ -186,7 +229,9 @@ def show(case_id: int):
             role_in_scope(definition, role, p, head) for p in me.principals()
         ),
         startable_children=startable_children,
-        timeline=[],
+        timeline=timeline,
+        what_if=what_if,
+        anchors=anchors,
         item_form=item_form_context(head, definition, me, editable)
         if definition.category == "plan"
         else None,
