@@ -250,7 +250,7 @@ def test_a_regional_agreement_from_draft_to_public_status(live, new_page, tmp_pa
     ini.goto(live.at("/regions/RU-TST"))
     region = ini.content()
     assert PLAN_TITLE in region
-    assert ini.locator(f'a[href*="state=implementation"]').count() == 1
+    assert ini.locator('a[href*="state=implementation"]').count() == 1
     public.goto(live.at("/public/regions/RU-TST"))
     shown = public.content()
     assert TITLE in shown and PLAN_TITLE in shown and "Дни Тестовой области в Харбине" in shown
