@@ -10,9 +10,14 @@ from sqlalchemy import MetaData
 
 
 def metadata() -> MetaData:
-    from workflow.persistence import login_attempts, meetings, models, plans  # noqa: F401
-    from workflow.persistence import integrations  # noqa: F401
-    from workflow.persistence import mailbox  # noqa: F401
+    from workflow.persistence import (  # noqa: F401
+        integrations,
+        login_attempts,
+        mailbox,
+        meetings,
+        models,
+        plans,
+    )
     from workflow.persistence.base import Base
 
     return Base.metadata
