@@ -35,6 +35,7 @@ class CaseMoved:
     acting_for_id: int | None
     audit_seq: int
     comment: str | None = None
+    created_by: int | None = None  # the case's creator, known to the firing (saves a lookup)
 
 
 @dataclass(frozen=True)
@@ -124,6 +125,19 @@ class ParticipantsChanged:
     removed_org_ids: tuple[int, ...]
 
 
+@dataclass(frozen=True)
+class DeadlineBreached:
+    """An escalation fired: an open task's deadline has passed (decided once, by the sweep)."""
+
+    reminder_id: int
+    case_id: int | None
+    task_id: int | None
+    state: str | None
+    role: str | None  # the task's role
+    deadline_on: dt.date | None
+    escalated_to: str | None  # the supervising role told about it
+
+
 Event = (
     CaseCreated
     | CaseMoved
@@ -137,6 +151,7 @@ Event = (
     | MeetingRescheduled
     | MeetingCancelled
     | ParticipantsChanged
+    | DeadlineBreached
 )
 
 

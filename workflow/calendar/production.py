@@ -46,6 +46,7 @@ class ProductionCalendar:
         self._extra_non_working = dict(extra_non_working or {})
         self._extra_working = dict(extra_working or {})
         self._years: dict[int, tuple[frozenset[dt.date], frozenset[dt.date]]] = {}
+        self._prefixes: dict[int, list[int]] = {}
 
     def _year(self, year: int) -> tuple[frozenset[dt.date], frozenset[dt.date]]:
         cached = self._years.get(year)
@@ -94,12 +95,26 @@ class ProductionCalendar:
         sign = 1
         if end < start:
             start, end, sign = end, start, -1
-        count = 0
-        day = start + dt.timedelta(days=1)
-        while day <= end:
-            count += self.is_working_day(day)
-            day += dt.timedelta(days=1)
-        return sign * count
+        # Per-year prefix counts: constant work per call instead of one lookup per day (pages
+        # show "N working days left" for every task, some of them years overdue).
+        return sign * (self._through(end, start.year) - self._through(start, start.year))
+
+    def _through(self, day: dt.date, from_year: int) -> int:
+        """Working days from 1 January of ``from_year`` through ``day`` inclusive."""
+        earlier = sum(self._prefix(year)[-1] for year in range(from_year, day.year))
+        return earlier + self._prefix(day.year)[day.timetuple().tm_yday]
+
+    def _prefix(self, year: int) -> list[int]:
+        """``prefix[i]``: working days among the first ``i`` days of ``year``."""
+        cached = self._prefixes.get(year)
+        if cached is None:
+            first = dt.date(year, 1, 1)
+            days = (dt.date(year + 1, 1, 1) - first).days
+            cached = [0]
+            for offset in range(days):
+                cached.append(cached[-1] + self.is_working_day(first + dt.timedelta(days=offset)))
+            self._prefixes[year] = cached
+        return cached
 
     def overlay(
         self, name: str, non_working: Mapping[dt.date, str], working: Mapping[dt.date, str]

@@ -106,12 +106,16 @@ def calendar_for(engine: Engine, case: CaseRow) -> ProductionCalendar:
     return engine.catalog.calendars.for_region(case.calendar_code)
 
 
+_documents_t = DocumentVersion.__table__
+_LATEST_DOCUMENTS = (
+    select(_documents_t.c.language, _documents_t.c.number, _documents_t.c.sha256)
+    .where(_documents_t.c.case_id == bindparam("case_id"))
+    .order_by(_documents_t.c.language, _documents_t.c.number)
+)
+
+
 def latest_documents(session: Session, case_id: int) -> dict[str, DocumentInfo]:
-    rows = session.execute(
-        select(DocumentVersion.language, DocumentVersion.number, DocumentVersion.sha256)
-        .where(DocumentVersion.case_id == case_id)
-        .order_by(DocumentVersion.language, DocumentVersion.number)
-    ).all()
+    rows = session.execute(_LATEST_DOCUMENTS, {"case_id": case_id}).all()
     latest: dict[str, DocumentInfo] = {}
     for language, number, sha in rows:
         latest[language] = DocumentInfo(language, number, sha)
@@ -201,12 +205,34 @@ def bump_version(session: Session, case: CaseRow, now: dt.datetime, **values: An
     it is kept as a second line of defence on SQLite, where there is no row lock.
     """
     new_version = case.version + 1
-    result = session.execute(
-        update(cases_t)
-        .where(cases_t.c.id == case.id, cases_t.c.version == case.version)
-        .values(version=new_version, updated_at=now, **values)
-    )
+    params = {f"set_{name}": value for name, value in values.items()}
+    params.update(case_id=case.id, old_version=case.version, new_version=new_version, now=now)
+    result = session.execute(_bump_statement(frozenset(values)), params)
     if result.rowcount != 1:
         raise ConcurrentUpdate()
     case.version = new_version
     return new_version
+
+
+_BUMPS: dict[frozenset[str], Any] = {}
+
+
+def _bump_statement(columns: frozenset[str]):
+    """The version-guarded UPDATE for one set of extra columns, built once per set (a handful
+    of sets exist: audit head only, a transition's, a field edit's)."""
+    statement = _BUMPS.get(columns)
+    if statement is None:
+        statement = (
+            update(cases_t)
+            .where(
+                cases_t.c.id == bindparam("case_id"),
+                cases_t.c.version == bindparam("old_version"),
+            )
+            .values(
+                version=bindparam("new_version"),
+                updated_at=bindparam("now"),
+                **{name: bindparam(f"set_{name}") for name in sorted(columns)},
+            )
+        )
+        _BUMPS[columns] = statement
+    return statement

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from workflow.calendar.production import ProductionCalendar
@@ -21,6 +21,48 @@ from workflow.persistence.models import SlaClock, SlaPause
 
 clocks_t = SlaClock.__table__
 pauses_t = SlaPause.__table__
+
+# Built once (see the note in ``workflow.services.firing``).
+_CLOCK_IN = select(
+    clocks_t.c.id,
+    clocks_t.c.status,
+    clocks_t.c.due_on,
+    clocks_t.c.paused_since,
+    clocks_t.c.paused_days,
+).where(
+    clocks_t.c.case_id == bindparam("case_id"),
+    clocks_t.c.state == bindparam("state"),
+    clocks_t.c.status == bindparam("status"),
+)
+_RUNNING = (
+    update(clocks_t)
+    .where(
+        clocks_t.c.case_id == bindparam("b_case_id"),
+        clocks_t.c.state == bindparam("b_state"),
+        clocks_t.c.status == "running",
+    )
+    .returning(clocks_t.c.id)
+)
+# Pause or stop the running clock in one UPDATE … RETURNING (no SELECT first).
+_PAUSE_RUNNING = _RUNNING.values(status="paused", paused_since=bindparam("b_today"))
+_STOP_RUNNING = _RUNNING.values(status="stopped")
+_RESUME_CLOCK = (
+    update(clocks_t)
+    .where(clocks_t.c.id == bindparam("clock_id"))
+    .values(
+        status="running",
+        paused_since=None,
+        paused_days=bindparam("b_paused_days"),
+        due_on=bindparam("b_due_on"),
+    )
+)
+_END_PAUSE = (
+    update(pauses_t)
+    .where(pauses_t.c.clock_id == bindparam("b_clock_id"), pauses_t.c.resumed_on.is_(None))
+    .values(resumed_on=bindparam("today"))
+)
+_INSERT_PAUSE = insert(pauses_t)
+_INSERT_CLOCK = insert(clocks_t)
 
 
 def on_leave(
@@ -34,27 +76,21 @@ def on_leave(
     """Pause or stop the clock of ``state`` as the case leaves it for ``dest``."""
     if state.deadline is None or not state.deadline.pauses_in:
         return
-    clock = session.execute(
-        select(clocks_t.c.id, clocks_t.c.status).where(
-            clocks_t.c.case_id == case_id,
-            clocks_t.c.state == state.name,
-            clocks_t.c.status == "running",
-        )
-    ).first()
-    if clock is None:
-        return
+    where = {"b_case_id": case_id, "b_state": state.name}
     if dest in state.deadline.pauses_in:
+        paused = list(session.scalars(_PAUSE_RUNNING, {**where, "b_today": today}))
+        if not paused:
+            return
         session.execute(
-            update(clocks_t)
-            .where(clocks_t.c.id == clock.id)
-            .values(status="paused", paused_since=today)
-        )
-        session.execute(
-            insert(pauses_t).values(clock_id=clock.id, paused_on=today, reason_state=dest)
+            _INSERT_PAUSE,
+            [
+                {"clock_id": clock_id, "paused_on": today, "reason_state": dest}
+                for clock_id in paused
+            ],
         )
         audit["clock_paused"] = {"state": state.name, "on": today.isoformat()}
     else:
-        session.execute(update(clocks_t).where(clocks_t.c.id == clock.id).values(status="stopped"))
+        session.execute(_STOP_RUNNING, where)
 
 
 def on_enter(
@@ -73,32 +109,16 @@ def on_enter(
     if state.deadline is None or not state.deadline.pauses_in:
         return fresh_due
     paused = session.execute(
-        select(
-            clocks_t.c.id, clocks_t.c.due_on, clocks_t.c.paused_since, clocks_t.c.paused_days
-        ).where(
-            clocks_t.c.case_id == case_id,
-            clocks_t.c.state == state.name,
-            clocks_t.c.status == "paused",
-        )
+        _CLOCK_IN, {"case_id": case_id, "state": state.name, "status": "paused"}
     ).first()
     if paused is not None:
         away = (today - paused.paused_since).days
         due = cal.next_working_day(paused.due_on + dt.timedelta(days=away))
         session.execute(
-            update(clocks_t)
-            .where(clocks_t.c.id == paused.id)
-            .values(
-                status="running",
-                paused_since=None,
-                paused_days=paused.paused_days + away,
-                due_on=due,
-            )
+            _RESUME_CLOCK,
+            {"clock_id": paused.id, "b_paused_days": paused.paused_days + away, "b_due_on": due},
         )
-        session.execute(
-            update(pauses_t)
-            .where(pauses_t.c.clock_id == paused.id, pauses_t.c.resumed_on.is_(None))
-            .values(resumed_on=today)
-        )
+        session.execute(_END_PAUSE, {"b_clock_id": paused.id, "today": today})
         audit["clock_resumed"] = {
             "state": state.name,
             "paused_days": away,
@@ -107,13 +127,14 @@ def on_enter(
         return due
     if fresh_due is not None:
         session.execute(
-            insert(clocks_t).values(
+            _INSERT_CLOCK,
+            dict(
                 case_id=case_id,
                 state=state.name,
                 started_on=today,
                 due_on=fresh_due,
                 paused_days=0,
                 status="running",
-            )
+            ),
         )
     return fresh_due

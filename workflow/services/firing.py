@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from workflow.audit import new_event
@@ -47,6 +47,7 @@ from workflow.services.tasks import (
     cancel_reminders,
     close_open_tasks,
     open_tasks,
+    pick_actor_task,
     plan_reminders,
     tasks_for_state,
 )
@@ -57,6 +58,80 @@ if TYPE_CHECKING:
 audit_t = AuditEvent.__table__
 rounds_t = ReviewRound.__table__
 tasks_t = Task.__table__
+
+# The hot path's statements, built once: SQLAlchemy then finds each compiled form in its cache
+# instead of rebuilding and re-keying the expression on every call (bench: transitions).
+_INSERT_AUDIT = insert(audit_t)
+_CURRENT_ROUND = (
+    select(rounds_t.c.id, rounds_t.c.number)
+    .where(
+        rounds_t.c.case_id == bindparam("case_id"),
+        rounds_t.c.state == bindparam("state"),
+        rounds_t.c.outcome.is_(None),
+    )
+    .order_by(rounds_t.c.number.desc())
+    .limit(1)
+)
+_CLOSE_VOTER_TASK = (
+    update(tasks_t)
+    .where(tasks_t.c.id == bindparam("b_task_id"))
+    .values(
+        status="done",
+        outcome=bindparam("b_outcome"),
+        closed_at=bindparam("b_now"),
+        closed_by=bindparam("b_actor_id"),
+        acting_for=bindparam("b_acting_for"),
+    )
+)
+_ROUND_TASKS = (
+    select(
+        tasks_t.c.id,
+        tasks_t.c.role,
+        tasks_t.c.assignee_id,
+        tasks_t.c.round_id,
+        tasks_t.c.status,
+        rounds_t.c.number,
+    )
+    .join(rounds_t, rounds_t.c.id == tasks_t.c.round_id)
+    .where(
+        tasks_t.c.round_id == _CURRENT_ROUND.with_only_columns(rounds_t.c.id).scalar_subquery(),
+        tasks_t.c.case_id == bindparam("case_id"),
+        tasks_t.c.state == bindparam("state"),
+        or_(
+            tasks_t.c.status == "open",
+            and_(tasks_t.c.status == "done", tasks_t.c.outcome == bindparam("approve")),
+        ),
+    )
+    .order_by(tasks_t.c.id)
+)
+_CLOSE_ROUND = (
+    update(rounds_t)
+    .where(
+        rounds_t.c.case_id == bindparam("b_case_id"),
+        rounds_t.c.state == bindparam("b_state"),
+        rounds_t.c.outcome.is_(None),
+    )
+    .values(outcome=bindparam("b_outcome"), closed_at=bindparam("b_now"))
+)
+# The next round's number is computed by the INSERT itself (one round trip, not two); the case
+# row lock the caller holds keeps two rounds from taking the same number.
+_INSERT_NEXT_ROUND = (
+    insert(rounds_t)
+    .from_select(
+        ["case_id", "state", "number", "documents", "started_at"],
+        select(
+            bindparam("r_case_id", type_=rounds_t.c.case_id.type),
+            bindparam("r_state", type_=rounds_t.c.state.type),
+            func.coalesce(func.max(rounds_t.c.number), 0) + 1,
+            bindparam("r_documents", type_=rounds_t.c.documents.type),
+            bindparam("r_started_at", type_=rounds_t.c.started_at.type),
+        ).where(
+            rounds_t.c.case_id == bindparam("r_case_id"),
+            rounds_t.c.state == bindparam("r_state"),
+        ),
+    )
+    .returning(rounds_t.c.id, rounds_t.c.number)
+)
 
 
 @dataclass(frozen=True)
@@ -258,14 +333,7 @@ def fire_in(
 
 
 def _current_round(session: Session, case_id: int, state: str):
-    return session.execute(
-        select(rounds_t.c.id, rounds_t.c.number)
-        .where(
-            rounds_t.c.case_id == case_id, rounds_t.c.state == state, rounds_t.c.outcome.is_(None)
-        )
-        .order_by(rounds_t.c.number.desc())
-        .limit(1)
-    ).first()
+    return session.execute(_CURRENT_ROUND, {"case_id": case_id, "state": state}).first()
 
 
 def _review_vote(f: _Firing, check, now) -> tuple[int, FireResult | None]:
@@ -273,10 +341,14 @@ def _review_vote(f: _Firing, check, now) -> tuple[int, FireResult | None]:
     not move). A return-for-revision always moves the case; approval moves it once the rule is
     met."""
     session, case, review = f.session, f.case, f.state.review
-    current = _current_round(session, case.id, case.state)
-    task, principal = actor_task(
-        session, f.version.definition, case, f.actor, round_id=current.id if current else None
-    )
+    # One statement for the current round: its open tasks (to find the voter's) and the roles
+    # that have already approved in it (for the completion rule).
+    rows = session.execute(
+        _ROUND_TASKS, {"case_id": case.id, "state": case.state, "approve": review.approve}
+    ).all()
+    open_rows = [r for r in rows if r.status == "open"]
+    task, principal = pick_actor_task(f.version.definition, case, f.actor, open_rows)
+    current = rows[0] if rows else None  # .round_id, .number
     if task is None or task.role not in review.reviewers:
         raise TransitionNotAllowed(
             [
@@ -301,26 +373,17 @@ def _review_vote(f: _Firing, check, now) -> tuple[int, FireResult | None]:
     if spec_refusals:
         raise TransitionNotAllowed(spec_refusals)
     session.execute(
-        update(tasks_t)
-        .where(tasks_t.c.id == task.id)
-        .values(
-            status="done",
-            outcome=f.trigger,
-            closed_at=now,
-            closed_by=f.actor.user_id,
-            acting_for=f.acting_for,
-        )
+        _CLOSE_VOTER_TASK,
+        {
+            "b_task_id": task.id,
+            "b_outcome": f.trigger,
+            "b_now": now,
+            "b_actor_id": f.actor.user_id,
+            "b_acting_for": f.acting_for,
+        },
     )
     cancel_reminders(session, [task.id])
-    approved_roles = set(
-        session.scalars(
-            select(tasks_t.c.role).where(
-                tasks_t.c.round_id == current.id,
-                tasks_t.c.status == "done",
-                tasks_t.c.outcome == review.approve,
-            )
-        )
-    )
+    approved_roles = {r.role for r in rows if r.status == "done"} | {task.role}
     f.audit_data["review"] = {
         "round": current.number,
         "role": task.role,
@@ -346,7 +409,7 @@ def _review_vote(f: _Firing, check, now) -> tuple[int, FireResult | None]:
         data=f.audit_data,
         created_at=now,
     )
-    session.execute(insert(audit_t), event)
+    session.execute(_INSERT_AUDIT, event)
     bump_version(session, case, now, audit_head=event["hash"])
     f.events.append(
         VoteRecorded(case.id, f.trigger, case.state, task.role, f.actor.user_id, new_version)
@@ -397,13 +460,8 @@ def _apply(
             taken.trigger, "cancelled"
         )
         session.execute(
-            update(rounds_t)
-            .where(
-                rounds_t.c.case_id == case.id,
-                rounds_t.c.state == source.name,
-                rounds_t.c.outcome.is_(None),
-            )
-            .values(outcome=outcome, closed_at=now)
+            _CLOSE_ROUND,
+            {"b_case_id": case.id, "b_state": source.name, "b_outcome": outcome, "b_now": now},
         )
     clocks.on_leave(session, case.id, source, dest.name, today, f.audit_data)
 
@@ -412,9 +470,8 @@ def _apply(
     due = clocks.on_enter(session, case.id, dest, fresh_due, today, cal, f.audit_data)
     round_id = None
     if dest.kind == "review":
-        round_id = _start_round(session, case.id, dest.name, now)
-        f.audit_data["review_round"] = session.scalar(
-            select(rounds_t.c.number).where(rounds_t.c.id == round_id)
+        round_id, f.audit_data["review_round"] = _open_round(
+            session, case.id, dest.name, now, f.ctx.documents()
         )
     task_ids = open_tasks(
         session, case, dest, tasks_for_state(definition, dest, case), due, round_id, now, f.events
@@ -437,7 +494,7 @@ def _apply(
         data=f.audit_data,
         created_at=now,
     )
-    session.execute(insert(audit_t), event)
+    session.execute(_INSERT_AUDIT, event)
     values: dict[str, Any] = dict(
         state=dest.name, is_closed=dest.is_terminal, state_entered_at=now, audit_head=event["hash"]
     )
@@ -456,6 +513,7 @@ def _apply(
             f.acting_for,
             new_version,
             f.comment,
+            case.created_by,
         )
     )
     dispatch(engine.handlers, session, now, f.events)
@@ -472,23 +530,22 @@ def _apply(
 
 
 def _start_round(session: Session, case_id: int, state: str, now) -> int:
-    number = (
-        session.scalar(
-            select(func.max(rounds_t.c.number)).where(
-                rounds_t.c.case_id == case_id, rounds_t.c.state == state
-            )
-        )
-        or 0
-    ) + 1
-    documents = {
-        lang: {"number": d.number, "sha256": d.sha256}
-        for lang, d in latest_documents(session, case_id).items()
-    }
-    return session.scalar(
-        insert(rounds_t)
-        .returning(rounds_t.c.id)
-        .values(case_id=case_id, state=state, number=number, documents=documents, started_at=now)
-    )
+    return _open_round(session, case_id, state, now)[0]
+
+
+def _open_round(
+    session: Session, case_id: int, state: str, now, latest: dict | None = None
+) -> tuple[int, int]:
+    """Insert the next review round of ``state``, pinned to the latest documents (``latest``,
+    when the caller has already read them in this transaction); ``(id, number)``."""
+    if latest is None:
+        latest = latest_documents(session, case_id)
+    documents = {lang: {"number": d.number, "sha256": d.sha256} for lang, d in latest.items()}
+    row = session.execute(
+        _INSERT_NEXT_ROUND,
+        {"r_case_id": case_id, "r_state": state, "r_documents": documents, "r_started_at": now},
+    ).one()
+    return row.id, row.number
 
 
 def _promoted(schema_name: str, stored_fields: dict[str, Any]) -> dict[str, Any]:

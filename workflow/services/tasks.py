@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, case, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -30,6 +30,29 @@ if TYPE_CHECKING:
 
 tasks_t = Task.__table__
 reminders_t = Reminder.__table__
+
+# Statements built once (see the note in ``workflow.services.firing``).
+_INSERT_TASKS = insert(tasks_t).returning(tasks_t.c.id)
+_CANCEL_REMINDERS = (
+    update(reminders_t)
+    .where(
+        reminders_t.c.task_id.in_(bindparam("task_ids", expanding=True)),
+        reminders_t.c.status == "pending",
+    )
+    .values(status="cancelled")
+)
+_ACTOR_TASKS = (
+    select(tasks_t.c.id, tasks_t.c.role, tasks_t.c.assignee_id, tasks_t.c.round_id)
+    .where(
+        tasks_t.c.case_id == bindparam("case_id"),
+        tasks_t.c.status == "open",
+        tasks_t.c.state == bindparam("state"),
+    )
+    .order_by(tasks_t.c.id)
+)
+_ACTOR_TASKS_IN_ROUND = _ACTOR_TASKS.where(tasks_t.c.round_id == bindparam("round_id"))
+_UPSERTS: dict[str, object] = {}
+_CLOSINGS: dict[tuple[bool, bool], object] = {}
 
 
 @dataclass(frozen=True)
@@ -80,7 +103,7 @@ def open_tasks(
         )
         for t in new
     ]
-    ids = list(session.scalars(insert(tasks_t).returning(tasks_t.c.id), rows))
+    ids = list(session.scalars(_INSERT_TASKS, rows))
     for task_id, t in zip(ids, new, strict=True):
         events.append(
             TaskOpened(task_id, case.id, state.name, t.role, t.org_id, t.assignee_id, due_on)
@@ -159,22 +182,22 @@ def upsert_reminders(session: Session, rows: list[dict]) -> None:
     if not rows:
         return
     dialect = session.get_bind().dialect.name
-    statement = (pg_insert if dialect == "postgresql" else sqlite_insert)(reminders_t)
-    statement = statement.on_conflict_do_update(
-        index_elements=["key"],
-        set_={"status": "pending", "due_at": statement.excluded.due_at},
-        where=reminders_t.c.status == "cancelled",
-    )
+    statement = _UPSERTS.get(dialect)
+    if statement is None:
+        # Built once per dialect: ``excluded`` alone costs milliseconds to set up.
+        statement = (pg_insert if dialect == "postgresql" else sqlite_insert)(reminders_t)
+        statement = statement.on_conflict_do_update(
+            index_elements=["key"],
+            set_={"status": "pending", "due_at": statement.excluded.due_at},
+            where=reminders_t.c.status == "cancelled",
+        )
+        _UPSERTS[dialect] = statement
     session.execute(statement, rows)
 
 
 def cancel_reminders(session: Session, task_ids: list[int]) -> None:
     if task_ids:
-        session.execute(
-            update(reminders_t)
-            .where(reminders_t.c.task_id.in_(task_ids), reminders_t.c.status == "pending")
-            .values(status="cancelled")
-        )
+        session.execute(_CANCEL_REMINDERS, {"task_ids": list(task_ids)})
 
 
 def close_open_tasks(
@@ -195,30 +218,62 @@ def close_open_tasks(
     ``state`` limits it to the tasks of the state being left: tasks a service opened outside
     the workflow (a meeting decision's follow-up) live on across transitions.
     """
-    query = select(tasks_t.c.id).where(tasks_t.c.case_id == case_id, tasks_t.c.status == "open")
-    if only_ids is not None:
-        query = query.where(tasks_t.c.id.in_(only_ids))
-    if state is not None:
-        query = query.where(tasks_t.c.state == state)
-    open_ids = list(session.scalars(query))
-    if not open_ids:
+    if only_ids is not None and not only_ids:
         return []
-    for task_id in open_ids:
-        status = "done" if task_id == done_task_id else "cancelled"
-        session.execute(
-            update(tasks_t)
-            .where(tasks_t.c.id == task_id)
-            .values(
-                status=status,
-                outcome=outcome,
-                closed_at=now,
-                closed_by=actor_id if status == "done" else None,
-                acting_for=acting_for if status == "done" else None,
-            )
-        )
+    params = {
+        "b_case_id": case_id,
+        "b_done_id": done_task_id,
+        "b_outcome": outcome,
+        "b_now": now,
+        "b_actor_id": actor_id,
+        "b_acting_for": acting_for,
+    }
+    if only_ids is not None:
+        params["b_only_ids"] = list(only_ids)
+    if state is not None:
+        params["b_state"] = state
+    # One UPDATE … RETURNING closes them all (done or cancelled per row) instead of a SELECT
+    # and an UPDATE per task; the case row lock the caller holds keeps the set stable.
+    closed = sorted(
+        session.execute(_closing_statement(only_ids is not None, state is not None), params).all()
+    )
+    if not closed:
+        return []
+    for task_id, status in closed:
         events.append(TaskClosed(task_id, case_id, status, outcome))
+    open_ids = [task_id for task_id, _status in closed]
     cancel_reminders(session, open_ids)
     return open_ids
+
+
+def _closing_statement(by_ids: bool, by_state: bool):
+    key = (by_ids, by_state)
+    statement = _CLOSINGS.get(key)
+    if statement is None:
+        is_done = tasks_t.c.id == bindparam("b_done_id")
+        statement = (
+            update(tasks_t)
+            .where(tasks_t.c.case_id == bindparam("b_case_id"), tasks_t.c.status == "open")
+            .values(
+                status=case((is_done, "done"), else_="cancelled"),
+                outcome=bindparam("b_outcome"),
+                closed_at=bindparam("b_now"),
+                closed_by=case(
+                    (is_done, bindparam("b_actor_id", type_=tasks_t.c.closed_by.type)), else_=None
+                ),
+                acting_for=case(
+                    (is_done, bindparam("b_acting_for", type_=tasks_t.c.acting_for.type)),
+                    else_=None,
+                ),
+            )
+            .returning(tasks_t.c.id, tasks_t.c.status)
+        )
+        if by_ids:
+            statement = statement.where(tasks_t.c.id.in_(bindparam("b_only_ids", expanding=True)))
+        if by_state:
+            statement = statement.where(tasks_t.c.state == bindparam("b_state"))
+        _CLOSINGS[key] = statement
+    return statement
 
 
 def actor_task(
@@ -234,12 +289,18 @@ def actor_task(
     Prefers a task assigned to one of her principals, then a queue task whose role she holds.
     Returns ``(task_row, principal)`` or ``(None, None)``.
     """
-    query = select(tasks_t.c.id, tasks_t.c.role, tasks_t.c.assignee_id, tasks_t.c.round_id).where(
-        tasks_t.c.case_id == case.id, tasks_t.c.status == "open", tasks_t.c.state == case.state
-    )
+    params = {"case_id": case.id, "state": case.state}
     if round_id is not None:
-        query = query.where(tasks_t.c.round_id == round_id)
-    open_rows = session.execute(query.order_by(tasks_t.c.id)).all()
+        params["round_id"] = round_id
+    query = _ACTOR_TASKS if round_id is None else _ACTOR_TASKS_IN_ROUND
+    open_rows = session.execute(query, params).all()
+    return pick_actor_task(definition, case, actor, open_rows, role_hint)
+
+
+def pick_actor_task(
+    definition: Definition, case: CaseRow, actor: Actor, open_rows, role_hint: str | None = None
+):
+    """``actor_task``'s choice among rows already read (ordered by id)."""
     principals = actor.principals()
     for principal in principals:
         for row in open_rows:
