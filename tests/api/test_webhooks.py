@@ -19,7 +19,8 @@ from sqlalchemy import select
 from notifications.delivery import DeliveryPolicy, deliver_batch
 from notifications.transports import TransportContext, channels, make_transport
 from tests.api.scenario import ApiClient, regional_fields
-from workflow.persistence.models import OutboxMessage
+from workflow.persistence.models import OutboxMessage, Reminder
+from workflow.reminders import fire_due_reminders
 from workflow.settings import Settings
 
 
@@ -219,3 +220,39 @@ def test_a_deleted_subscription_dead_letters_what_was_queued_for_it(
     assert deliver().dead == 1
     (row,) = _webhook_rows(engine, sub["id"])
     assert (row.status, row.last_error) == ("dead", "the subscription was deleted")
+
+
+def test_a_missed_deadline_is_announced_once_when_its_escalation_fires(
+    client, tokens, engine, clock, deliver
+):
+    api = ApiClient(client, tokens)
+    with Receiver() as receiver:
+        sub = _subscribe(api, "ta_ini", receiver.url, ["deadline.breached"])
+        case = (
+            api.as_("ta_ini")
+            .post(
+                "/agreements",
+                json={"kind": "regional_agreement", "fields": regional_fields(engine.today())},
+            )
+            .ok(201)
+        )
+        with engine.uow(write=False) as uow:
+            escalation = uow.session.scalar(
+                select(Reminder).where(
+                    Reminder.case_id == case["id"], Reminder.kind == "escalation"
+                )
+            )
+        assert fire_due_reminders(engine, kinds=("escalation",)).fired == 0
+        clock.set(escalation.due_at)
+        assert fire_due_reminders(engine, kinds=("escalation",)).fired == 1
+        assert fire_due_reminders(engine, kinds=("escalation",)).fired == 0
+        assert deliver().sent == 1
+    ((headers, body),) = receiver.received
+    assert headers["X-Soglasie-Event"] == "deadline.breached"
+    assert valid_signature(sub["secret"], headers, body, clock.now())
+    data = json.loads(body)["data"]
+    assert (data["case_id"], data["state"], data["deadline_on"]) == (
+        case["id"],
+        "initiated",
+        escalation.deadline_on.isoformat(),
+    )

@@ -27,6 +27,7 @@ from sqlalchemy import select
 
 from workflow.events import (
     CaseMoved,
+    DeadlineBreached,
     Event,
     HandlerContext,
     MeetingCancelled,
@@ -195,6 +196,23 @@ def _notices(cases: _Cases, events: Sequence[Event], now: dt.datetime) -> list[_
                     },
                 )
             )
+        elif isinstance(event, DeadlineBreached) and event.case_id is not None:
+            notices.append(
+                _Notice(
+                    DEADLINE_BREACHED,
+                    f"deadline:{event.reminder_id}",
+                    event.case_id,
+                    cases.viewers(event.case_id),
+                    {
+                        "case_id": event.case_id,
+                        "task_id": event.task_id,
+                        "state": event.state,
+                        "role": event.role,
+                        "deadline_on": _iso(event.deadline_on),
+                        "escalated_to": event.escalated_to,
+                    },
+                )
+            )
         elif isinstance(event, MeetingScheduled):
             notices.append(_meeting_notice(cases, event, "scheduled", {}, now))
         elif isinstance(event, MeetingRescheduled):
@@ -213,6 +231,7 @@ def _notices(cases: _Cases, events: Sequence[Event], now: dt.datetime) -> list[_
 
 _RELEVANT = (
     CaseMoved,
+    DeadlineBreached,
     TaskOpened,
     MeetingScheduled,
     MeetingRescheduled,
