@@ -35,6 +35,7 @@ class CaseMoved:
     acting_for_id: int | None
     audit_seq: int
     comment: str | None = None
+    created_by: int | None = None  # the case's creator, known to the firing (saves a lookup)
 
 
 @dataclass(frozen=True)
