@@ -110,10 +110,17 @@ def app(engine, web_world, cache_dir):
 
 
 class Browser:
-    """A Flask test client that signs in and posts forms with the page's CSRF token."""
+    """A Flask test client that signs in and posts forms with the page's CSRF token.
 
-    def __init__(self, client):
+    It reads the pages in English (``lang``), as the assertions are written; the Russian
+    default is tested in ``test_i18n``.
+    """
+
+    def __init__(self, client, lang: str | None = "en"):
         self.client = client
+        if lang:
+            with client.session_transaction() as session:
+                session["lang"] = lang
 
     def csrf_from(self, path: str) -> str:
         page = self.client.get(path)

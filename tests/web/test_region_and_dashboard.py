@@ -33,7 +33,7 @@ def test_the_region_page_counts_by_stage_with_plans_and_whats_coming(
         "with overdue tasks": 2,
         "plans of activities": 1,
     }
-    assert "Зарегистрировано Минюстом России" in html and "Федеральное согласование" in html
+    assert "Registered by the Ministry of Justice" in html and "Federal review" in html
     assert "План мероприятий на 2026–2027 годы" in html and "planned: 3" in html
     assert "badge-danger" in html  # the overdue row is flagged
 
@@ -67,7 +67,7 @@ def test_the_dashboard_measures_time_in_stage_from_the_audit_trail(
             engine.fire(case_id, "approve", web_world.actor(reviewer))
     html = signed_in("coord").get("/dashboard").get_data(as_text=True)
     row = re.search(
-        r"<td>Федеральное согласование</td><td class=\"num\">([\d.]+)</td>"
+        r"<td>Federal review</td><td class=\"num\">([\d.]+)</td>"
         r"<td class=\"num\">([\d.]+)</td><td class=\"num\">(\d+)</td>",
         html,
     )
