@@ -316,3 +316,20 @@ def test_rewriting_the_minutes_cancels_the_previous_drafts_decisions(domain_worl
         }
     assert statuses == {first[0]: (1, "cancelled"), second[0]: (2, "open")}
     assert len(_open_tasks(domain_world, scheduled.case_id, state="decision")) == 1
+
+
+def test_a_meeting_is_neither_planned_nor_moved_into_the_past(domain_world):
+    yesterday = dt.datetime.combine(
+        domain_world.engine.today() - dt.timedelta(days=1), dt.time(10), tzinfo=MOSCOW
+    )
+    with pytest.raises(InvalidInput):
+        _schedule(domain_world, starts=yesterday)
+    scheduled = _schedule(domain_world)
+    with pytest.raises(InvalidInput):
+        domain_world.engine.reschedule_meeting(
+            scheduled.meeting_id,
+            domain_world.actor("coord"),
+            starts_at=yesterday,
+            ends_at=yesterday + dt.timedelta(hours=2),
+        )
+    assert _meeting(domain_world, scheduled.meeting_id).ical_sequence == 0

@@ -106,11 +106,13 @@ def _zone(name: str) -> ZoneInfo:
         raise InvalidInput(f"Unknown time zone '{name}'.", {"timezone": "Unknown."}) from None
 
 
-def _check_times(starts_at: dt.datetime, ends_at: dt.datetime) -> None:
+def _check_times(starts_at: dt.datetime, ends_at: dt.datetime, now: dt.datetime) -> None:
     if starts_at.tzinfo is None or ends_at.tzinfo is None:
         raise InvalidInput("Give the meeting's times with a time zone.", {"starts_at": "Naive."})
     if ends_at <= starts_at:
         raise InvalidInput("The meeting must end after it starts.", {"ends_at": "Too early."})
+    if starts_at <= now:
+        raise InvalidInput("A meeting is planned in the future.", {"starts_at": "In the past."})
 
 
 def _check_orgs(session: Session, org_ids: Iterable[int]) -> list[int]:
@@ -150,9 +152,9 @@ def schedule_meeting(
     """Open a year's cycle: its case (in ``planning_opened``), the meeting row and the invited
     organizations. The proposals are due ``proposals_window`` after today, the regions' reports
     ``regional_report_due`` after 31 December of ``year`` (federal calendar)."""
-    _check_times(starts_at, ends_at)
-    zone = _zone(timezone)
     now = engine.clock.now()
+    _check_times(starts_at, ends_at, now)
+    zone = _zone(timezone)
     version = engine.catalog.current(CYCLE)
     cal = engine.catalog.calendars.federal
     proposals_due = term_after(
@@ -223,8 +225,8 @@ def reschedule_meeting(
 ) -> int:
     """Move the meeting; returns the new iCal sequence. The cycle's ``meeting_date`` moves with
     it, which re-plans the open task's deadline and reminders when they count from that date."""
-    _check_times(starts_at, ends_at)
     now = engine.clock.now()
+    _check_times(starts_at, ends_at, now)
     with engine.uow() as uow:
         session = uow.session
         locked = lock_meeting(session, meeting_id)
