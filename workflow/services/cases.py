@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, insert, select, update
+from sqlalchemy.orm import Session
 
 from workflow.audit import new_event
 from workflow.clock import local_date
@@ -64,7 +65,7 @@ def create_case(
 
 def create_case_in(
     engine: Engine,
-    session,
+    session: Session,
     actor: Actor,
     kind: str,
     owner_org_id: int | None,
@@ -208,7 +209,7 @@ def update_fields(
 
 def update_fields_in(
     engine: Engine,
-    session,
+    session: Session,
     case_id: int,
     actor: Actor,
     changes: dict[str, Any],
