@@ -43,6 +43,16 @@ def fdatetime(value: dt.datetime | None) -> str:
     return format_datetime(value, "d MMMM y, HH:mm")
 
 
+def ftimerange(start: dt.datetime, end: dt.datetime) -> str:
+    """ "21 April 2026, 10:00–15:00", or both full dates when it spans days (reader's zone)."""
+    from flask_babel import to_user_timezone
+
+    first, last = to_user_timezone(start), to_user_timezone(end)
+    if first.date() == last.date():
+        return f"{fdatetime(start)}–{format_datetime(end, 'HH:mm')}"
+    return f"{fdatetime(start)} — {fdatetime(end)}"
+
+
 def name(ru: str | None, en: str | None = None) -> str:
     if defs.language() == "en" and en:
         return en
@@ -193,6 +203,7 @@ def install(app: Flask) -> None:
         timeline_label=timeline_label,
         name=name,
         due=due,
+        ftimerange=ftimerange,
         defs=defs,
         page_url=page_url,
         url_with=url_with,

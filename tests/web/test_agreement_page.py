@@ -271,3 +271,30 @@ def test_a_plan_gets_activities_and_their_progress_from_its_page(
     )
     page = ini.get(f"/agreements/{plan_id}").get_data(as_text=True)
     assert "Фестиваль" in page
+
+
+def test_a_date_a_rule_checks_is_asked_on_the_form_so_the_rule_can_be_met(
+    engine, web_world, signed_in, clock
+):
+    agreement = scenario.create_regional(engine, web_world)
+    scenario.to_registered(engine, web_world, clock, agreement)
+    plan = scenario.adopted_plan(engine, web_world, agreement)
+    ini = signed_in("ini")
+    page = ini.get(f"/agreements/{plan}").get_data(as_text=True)
+    form = page[page.index('value="report_quarter"') :]
+    form = form[: form.index("</form>")]
+    assert 'name="f.monitoring_period_end"' in form  # read by the field_advances guard
+    assert "disabled" not in form
+    ini.post(
+        f"/agreements/{plan}/actions",
+        {
+            "trigger": "report_quarter",
+            "expected_version": _case(engine, plan).version,
+            "f.progress_report.period": "2026-Q3",
+            "f.progress_report.summary": "Проведены Дни области.",
+            "f.monitoring_period_end": "2026-12-31",
+        },
+    )
+    fields = _case(engine, plan).fields
+    assert fields["monitoring_period_end"] == "2026-12-31"
+    assert fields["progress_report"]["period"] == "2026-Q3"

@@ -107,12 +107,45 @@ def _field_rows(schema: str, fields: dict, prefix: str = "") -> list[tuple[str, 
     return rows
 
 
-def _action_forms(available, definition: Definition, fields: dict):
+def guard_fields(definition: Definition, state: str, trigger: str) -> list[str]:
+    """Fields the trigger's guards read (``field`` / ``fields`` parameters): the form offers
+    them, so a person can move a date that a rule refuses instead of being stuck."""
+    paths: list[str] = []
+    for spec in definition.candidates(state, trigger):
+        for ref in spec.guards:
+            named = ref.params.get("fields") or [ref.params.get("field")]
+            paths.extend(p for p in named if isinstance(p, str))
+    return list(dict.fromkeys(paths))
+
+
+def action_paths(definition: Definition, state: str, trigger: str, requires) -> list[str]:
+    """The field paths an action's form asks for: what it requires, then what its guards
+    read. Document requirements are not fields (they are uploaded)."""
+    paths = [*requires, *guard_fields(definition, state, trigger)]
+    return [p for p in dict.fromkeys(paths) if p not in DOCUMENT_TOKENS]
+
+
+def _submittable(blocked: list[dict], inputs: list[FieldInput]) -> bool:
+    """Can the form itself clear what blocks the action? Missing fields it shows, a comment,
+    or a rule about a field it shows; not a missing text or a rule about something else."""
+    shown = {i.path for i in inputs}
+    for b in blocked:
+        if b["reason"] == "comment_required":
+            continue
+        if b["reason"] == "missing_fields" and all(m in shown for m in b.get("missing", [])):
+            continue
+        if b["reason"] in ("guard", "lead_time") and b.get("field") in shown:
+            continue
+        return False
+    return True
+
+
+def _action_forms(available, definition: Definition, fields: dict, state: str):
     actions = []
     for item in available:
-        field_paths = [p for p in item["requires"] if p not in DOCUMENT_TOKENS]
-        inputs: list[FieldInput] = inputs_for(definition.fields_schema, field_paths, fields)
         trigger = item["trigger"]
+        field_paths = action_paths(definition, state, trigger, item["requires"])
+        inputs: list[FieldInput] = inputs_for(definition.fields_schema, field_paths, fields)
         actions.append(
             {
                 **item,
@@ -124,19 +157,7 @@ def _action_forms(available, definition: Definition, fields: dict):
                 "blocked_text": [
                     refusal_message(_as_refusal(b)) for b in item.get("blocked_by", [])
                 ],
-                # The form can supply missing fields and the comment; anything else (a
-                # lead-time rule, a missing text) must be fixed first.
-                "submittable": all(
-                    b["reason"] == "comment_required"
-                    or (
-                        b["reason"] == "missing_fields"
-                        and not any(
-                            m in DOCUMENT_TOKENS or m.startswith("documents")
-                            for m in b.get("missing", [])
-                        )
-                    )
-                    for b in item.get("blocked_by", [])
-                ),
+                "submittable": _submittable(item.get("blocked_by", []), inputs),
             }
         )
     return actions
@@ -217,7 +238,7 @@ def show(case_id: int):
         clocks=clocks,
         items=items,
         meeting_id=meeting_id,
-        actions=_action_forms(available, definition, head.fields),
+        actions=_action_forms(available, definition, head.fields, head.state),
         edit_inputs=edit_inputs,
         can_upload=can_upload,
         field_rows=_field_rows(definition.fields_schema, head.fields),
@@ -258,10 +279,12 @@ def fire(case_id: int):
     definition = defs.definition(head.definition_id)
     trigger = request.form.get("trigger", "")
     expected = _expected_version()
-    spec = next((t for t in definition.transitions if t.trigger == trigger), None)
-    paths = [p for p in (spec.requires if spec else ()) if p not in DOCUMENT_TOKENS]
-    state_requires = [p for p in definition.states[head.state].requires if p not in DOCUMENT_TOKENS]
-    inputs = inputs_for(definition.fields_schema, [*state_requires, *paths], head.fields)
+    requires = [
+        *definition.states[head.state].requires,
+        *(p for spec in definition.candidates(head.state, trigger) for p in spec.requires),
+    ]
+    paths = action_paths(definition, head.state, trigger, requires)
+    inputs = inputs_for(definition.fields_schema, paths, head.fields)
     data = read_posted(inputs, request.form, head.fields)
     comment = request.form.get("comment", "")
     try:

@@ -16,11 +16,11 @@ from html import escape
 
 from workflow.definitions.model import Definition
 
-NODE_W, NODE_H = 200, 38
+NODE_W, NODE_H = 224, 38
 GAP_X, GAP_Y = 28, 34
 MARGIN = 16
 BACK_LANE = 40
-MAX_CHARS = 30
+MAX_CHARS = 31
 
 
 @dataclass
@@ -113,12 +113,12 @@ def layout(definition: Definition, language: str = "ru"):
     inner_w = width_cols * NODE_W + (width_cols - 1) * GAP_X
     for layer, members in layers.items():
         row_w = len(members) * NODE_W + (len(members) - 1) * GAP_X
-        start = MARGIN + (inner_w - row_w) / 2
+        start = MARGIN + BACK_LANE + (inner_w - row_w) / 2
         for position, node in enumerate(members):
             node.x = start + position * (NODE_W + GAP_X)
             node.y = MARGIN + layer * (NODE_H + GAP_Y)
     height = MARGIN * 2 + (max(layers) + 1) * (NODE_H + GAP_Y) - GAP_Y
-    width = MARGIN * 2 + inner_w + BACK_LANE
+    width = MARGIN * 2 + inner_w + BACK_LANE * 2
     return nodes, edges, back, incoming, width, height
 
 
@@ -147,16 +147,24 @@ def render(
         'markerHeight="7" orient="auto-start-reverse"><path class="arrow-back" '
         'd="M0,0 L10,5 L0,10 z"/></marker></defs>',
     ]
-    right = width - BACK_LANE / 2
+    middle = width / 2
     for source, dest, trigger in edges:
         a, b = nodes[source], nodes[dest]
         if b.hub:
             continue
         if (source, dest) in back:
+            # A loop back runs in the lane on the side of its source, so it does not cut
+            # through the other states of the source's row.
             y1, y2 = a.y + NODE_H / 2, b.y + NODE_H / 2
-            x1, x2 = a.x + NODE_W, b.x + NODE_W
-            lane = max(x1, x2) + 14 + (right - max(x1, x2) - 14) * 0.8
-            d = f"M{x1:.1f},{y1:.1f} C{lane:.1f},{y1:.1f} {lane:.1f},{y2:.1f} {x2 + 2:.1f},{y2:.1f}"
+            if a.x + NODE_W / 2 < middle:
+                x1, x2 = a.x, b.x
+                lane = min(x1, x2) - BACK_LANE * 0.8
+                end = x2 - 2
+            else:
+                x1, x2 = a.x + NODE_W, b.x + NODE_W
+                lane = max(x1, x2) + BACK_LANE * 0.8
+                end = x2 + 2
+            d = f"M{x1:.1f},{y1:.1f} C{lane:.1f},{y1:.1f} {lane:.1f},{y2:.1f} {end:.1f},{y2:.1f}"
             parts.append(
                 f'<path class="edge edge-back" d="{d}" marker-end="url(#arrow-back)">'
                 f"<title>{escape(trigger)}</title></path>"
