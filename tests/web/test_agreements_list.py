@@ -40,7 +40,7 @@ def test_search_matches_titles_and_partner_names_whatever_the_case(
 
 
 def test_filters_narrow_the_list(engine, web_world, signed_in, clock):
-    signed, review, _other = _three_agreements(engine, web_world, clock)
+    _three_agreements(engine, web_world, clock)
     mfa = signed_in("mfa")
     assert len(_titles(mfa.get("/agreements").get_data(as_text=True))) == 3
     region = web_world.org_id("RU-TST")
