@@ -240,29 +240,33 @@ _RELEVANT = (
 )
 
 
+# Built once: it runs inside every transition that produces a relevant event.
+_ACTIVE_SUBSCRIPTIONS = (
+    select(
+        WebhookSubscription.id,
+        WebhookSubscription.org_id,
+        WebhookSubscription.url,
+        WebhookSubscription.events,
+        Organization.kind,
+    )
+    .join(Organization, Organization.id == WebhookSubscription.org_id)
+    .where(WebhookSubscription.is_active.is_(True))
+    .order_by(WebhookSubscription.id)
+)
+
+
 def webhook_deliveries(ctx: HandlerContext, events: Sequence[Event]) -> None:
     """Queue one webhook delivery per (subscribed organization, event). Never calls out."""
     if not any(isinstance(e, _RELEVANT) for e in events):
         return
     session = ctx.session
-    subscriptions = session.execute(
-        select(
-            WebhookSubscription.id,
-            WebhookSubscription.org_id,
-            WebhookSubscription.url,
-            WebhookSubscription.events,
-            Organization.kind,
-        )
-        .join(Organization, Organization.id == WebhookSubscription.org_id)
-        .where(WebhookSubscription.is_active.is_(True))
-        .order_by(WebhookSubscription.id)
-    ).all()
+    subscriptions = session.execute(_ACTIVE_SUBSCRIPTIONS).all()
     if not subscriptions:
         return
-    queue_notices(ctx, subscriptions, _notices(_Cases(session), events, ctx.now))
+    _queue(ctx, subscriptions, _notices(_Cases(session), events, ctx.now))
 
 
-def queue_notices(ctx: HandlerContext, subscriptions, notices: list[_Notice]) -> None:
+def _queue(ctx: HandlerContext, subscriptions, notices: list[_Notice]) -> None:
     occurred_at = ctx.now.isoformat()
     rows = []
     for notice in notices:
