@@ -60,42 +60,46 @@ def seeded(pg_url):
     return pg_url
 
 
+@pytest.fixture
+def bind(seeded):
+    """A plain engine on the workers' database, for polling its rows."""
+    engine = make_engine(seeded)
+    yield engine
+    engine.dispose()
+
+
 def _definitions():
     from tests.conftest import VALID_DEFINITIONS
 
     return VALID_DEFINITIONS
 
 
-def _state(url, *, with_ids: bool = False) -> dict:
+def _state(bind, *, with_ids: bool = False) -> dict:
     """Counts of the burst's reminder and outbox rows (plain Core: polled often)."""
-    bind = make_engine(url)
     reminder_t, outbox_t = Reminder.__table__, OutboxMessage.__table__
     burst = outbox_t.c.template == "task_reminder"
-    try:
-        with bind.connect() as conn:
-            reminders = dict(
-                conn.execute(
-                    select(reminder_t.c.status, func.count()).group_by(reminder_t.c.status)
-                ).all()
+    with bind.connect() as conn:
+        reminders = dict(
+            conn.execute(
+                select(reminder_t.c.status, func.count()).group_by(reminder_t.c.status)
+            ).all()
+        )
+        outbox = dict(
+            conn.execute(
+                select(outbox_t.c.status, func.count()).where(burst).group_by(outbox_t.c.status)
+            ).all()
+        )
+        state = {
+            "fired": reminders.get("fired", 0),
+            "rows": sum(outbox.values()),
+            "sent": outbox.get("sent", 0),
+            "dead": outbox.get("dead", 0),
+        }
+        if with_ids:
+            state["distinct_keys"] = conn.scalar(
+                select(func.count(func.distinct(outbox_t.c.idempotency_key))).where(burst)
             )
-            outbox = dict(
-                conn.execute(
-                    select(outbox_t.c.status, func.count()).where(burst).group_by(outbox_t.c.status)
-                ).all()
-            )
-            state = {
-                "fired": reminders.get("fired", 0),
-                "rows": sum(outbox.values()),
-                "sent": outbox.get("sent", 0),
-                "dead": outbox.get("dead", 0),
-            }
-            if with_ids:
-                state["distinct_keys"] = conn.scalar(
-                    select(func.count(func.distinct(outbox_t.c.idempotency_key))).where(burst)
-                )
-                state["message_ids"] = set(conn.scalars(select(outbox_t.c.message_id).where(burst)))
-    finally:
-        bind.dispose()
+            state["message_ids"] = set(conn.scalars(select(outbox_t.c.message_id).where(burst)))
     return state
 
 
@@ -108,10 +112,10 @@ def _received(server) -> Counter:
     return Counter(server.message_ids("task_reminder"))
 
 
-def _wait_until_delivered(url, server, procs_alive, on_tick=None) -> float:
+def _wait_until_delivered(bind, server, procs_alive, on_tick=None) -> float:
     started = time.monotonic()
     while True:
-        state = _state(url)
+        state = _state(bind)
         done = state["sent"] + state["dead"] >= BURST
         if done and len(_received(server)) >= BURST - state["dead"]:
             return time.monotonic() - started
@@ -119,7 +123,7 @@ def _wait_until_delivered(url, server, procs_alive, on_tick=None) -> float:
         assert procs_alive(), "a worker process died on its own"
         if on_tick:
             on_tick()
-        time.sleep(0.5)
+        time.sleep(0.1)
 
 
 def _reap(procs) -> None:
@@ -138,7 +142,9 @@ def _stop(procs) -> list[int]:
 
 @pytest.mark.slow
 @pytest.mark.postgres
-def test_three_worker_processes_share_a_burst_of_reminders_without_duplicates(seeded, tmp_path):
+def test_three_worker_processes_share_a_burst_of_reminders_without_duplicates(
+    seeded, bind, tmp_path
+):
     server = MailServer().start()
     cpu = _children_cpu()
     procs = [
@@ -146,14 +152,12 @@ def test_three_worker_processes_share_a_burst_of_reminders_without_duplicates(se
         for i in range(3)
     ]
     try:
-        elapsed = _wait_until_delivered(
-            seeded, server, lambda: all(p.poll() is None for p in procs)
-        )
+        elapsed = _wait_until_delivered(bind, server, lambda: all(p.poll() is None for p in procs))
         codes = _stop(procs)
     finally:
         _reap(procs)
         server.stop()
-    state = _state(seeded, with_ids=True)
+    state = _state(bind, with_ids=True)
     received = _received(server)
     print(
         f"\n3 workers, {BURST} reminders: {state['rows']} outbox rows, {sum(received.values())} "
@@ -171,9 +175,9 @@ def test_three_worker_processes_share_a_burst_of_reminders_without_duplicates(se
 
 @pytest.mark.slow
 @pytest.mark.postgres
-def test_a_worker_killed_again_and_again_loses_nothing(seeded, tmp_path):
-    """Four workers; one of them is SIGKILLed at random moments (1–3 s apart) and restarted
-    under a new id. Its leased rows come back when the 3 s lease runs out."""
+def test_a_worker_killed_again_and_again_loses_nothing(seeded, bind, tmp_path):
+    """Four workers; one of them is SIGKILLed at a random moment while it works, restarted
+    under a new id, killed again... Its leased rows come back when the 3 s lease runs out."""
     rng = random.Random()
     server = MailServer().start()
     cpu = _children_cpu()
@@ -184,27 +188,32 @@ def test_a_worker_killed_again_and_again_loses_nothing(seeded, tmp_path):
 
     procs = [start(f"k{i}") for i in range(4)]
     kills = 0
-    next_kill = time.monotonic() + rng.uniform(1.0, 3.0)
+    kill_at: float | None = None
 
     def maybe_kill():
-        nonlocal kills, next_kill
-        if time.monotonic() < next_kill:
+        """Kill the victim at a random moment 0.3–1.5 s after it is up and working."""
+        nonlocal kills, kill_at
+        if kill_at is None:
+            if b" started (channels" in procs[0].log.read_bytes():
+                kill_at = time.monotonic() + rng.uniform(0.3, 1.5)
+            return
+        if time.monotonic() < kill_at:
             return
         procs[0].send_signal(signal.SIGKILL)
         procs[0].wait()
         kills += 1
         procs[0] = start(f"k0-{kills}")
-        next_kill = time.monotonic() + rng.uniform(1.0, 3.0)
+        kill_at = None
 
     try:
         elapsed = _wait_until_delivered(
-            seeded, server, lambda: all(p.poll() is None for p in procs), on_tick=maybe_kill
+            bind, server, lambda: all(p.poll() is None for p in procs), on_tick=maybe_kill
         )
         codes = _stop(procs)
     finally:
         _reap(procs)
         server.stop()
-    state = _state(seeded, with_ids=True)
+    state = _state(bind, with_ids=True)
     received = _received(server)
     duplicates = sum(received.values()) - len(received)
     lost = len(state["message_ids"] - set(received))
