@@ -32,7 +32,7 @@ from sqlalchemy import func, select
 from workflow.errors import Conflict
 from workflow.passwords import hash_password
 from workflow.persistence.models import Case, Organization, User
-from workflow.seed import municipal, stories
+from workflow.seed import in_force, municipal, stories
 from workflow.seed.dataset import DEMO_PASSWORD, DEMO_USERS, ORGANIZATIONS_CSV
 from workflow.seed.history import Chronicle
 from workflow.services.orgs import import_organizations
@@ -63,10 +63,10 @@ def seed_demo(engine) -> DemoSeed:
         "regional_returned": stories.regional_returned(c),
         "regional_awaiting_registration": stories.regional_awaiting_registration(c),
         "regional_consent": stories.regional_consent(c),
-        "regional_expired": stories.regional_expired(c),
+        "regional_expired": in_force.regional_expired(c),
     }
-    agreement_id, plan_id = stories.regional_in_force(c)
-    stories.adopt_and_monitor_plan(c, plan_id, _plan_items(orgs, c))
+    agreement_id, plan_id = in_force.regional_in_force(c)
+    in_force.adopt_and_monitor_plan(c, plan_id, _plan_items(orgs, c))
     c.at(-270).fire(agreement_id, "start_implementation", c.actor("ta.initiator"))
     cases["regional_in_force"] = agreement_id
     cases["plan_in_force"] = plan_id
