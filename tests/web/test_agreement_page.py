@@ -298,3 +298,23 @@ def test_a_date_a_rule_checks_is_asked_on_the_form_so_the_rule_can_be_met(
     fields = _case(engine, plan).fields
     assert fields["monitoring_period_end"] == "2026-12-31"
     assert fields["progress_report"]["period"] == "2026-Q3"
+
+
+def test_planned_deadlines_show_whats_ahead_and_a_what_if(engine, web_world, signed_in, clock):
+    drafting = scenario.create_regional(engine, web_world)
+    scenario.to_drafting(engine, web_world, drafting)
+    ini = signed_in("ini")
+
+    def deadlines(path):
+        html = ini.get(path).get_data(as_text=True)
+        start = html.index('id="deadlines"')
+        return html[start : html.index("</section>", start)]
+
+    ahead = deadlines(f"/agreements/{drafting}")
+    assert "Last day by the lead-time rule" in ahead and "20 April 2026" in ahead
+    moved = deadlines(f"/agreements/{drafting}?what_if.planned_signing_date=2026-06-22")
+    assert "what if" in moved and "22 May 2026" in moved  # one month before, as a what-if
+    assert "now 20 April 2026" in moved
+    signed = scenario.create_regional(engine, web_world, "Зарегистрированное")
+    scenario.to_registered(engine, web_world, clock, signed)
+    assert "Last day by the lead-time rule" not in deadlines(f"/agreements/{signed}")

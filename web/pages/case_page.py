@@ -8,6 +8,7 @@ with a notice, never an error page.
 
 from __future__ import annotations
 
+import re
 from collections import OrderedDict
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -67,7 +68,27 @@ SHOWN_KINDS = {
 HIDDEN_STATUSES = {"done", "cancelled", "fired", "past", "stopped"}
 
 
-def deadlines(eng, case_id: int, me: Actor) -> tuple[list, dict, list[str]]:
+_TRANSITION = re.compile(r"transition '(\w+)'")
+
+
+def _behind(entry, definition: Definition, current: str, left: set[str]) -> bool:
+    """A rule about a step the case has already left (the clearance deadline of a registered
+    agreement) is history, not a deadline."""
+    if entry.kind == "state_deadline" and entry.state:
+        return entry.state in left and entry.state != current
+    if entry.kind == "backward_deadline":
+        found = _TRANSITION.search(entry.source or "")
+        if found:
+            sources = {
+                s for t in definition.transitions if t.trigger == found.group(1) for s in t.sources
+            }
+            return bool(sources) and sources <= left and current not in sources
+    return False
+
+
+def deadlines(
+    eng, case_id: int, me: Actor, definition: Definition, current: str, left: set[str]
+) -> tuple[list, dict, list[str]]:
     """The case's planned deadlines for the page (``workflow.reminders.timeline``), with the
     what-if dates asked in ``?what_if.<field>=YYYY-MM-DD``; one line per date and meaning."""
     asked = {
@@ -85,15 +106,14 @@ def deadlines(eng, case_id: int, me: Actor) -> tuple[list, dict, list[str]]:
     for entry in timeline.entries:
         if entry.kind not in SHOWN_KINDS or entry.status in HIDDEN_STATUSES:
             continue
+        if _behind(entry, definition, current, left):
+            continue
         key = (entry.on, entry.kind, entry.state, entry.hypothetical)
         if key in seen:
             continue
         seen.add(key)
         entries.append(entry)
-    with engine().uow(write=False) as uow:
-        definition_id = q.header(uow.session, case_id).definition_id
-    anchors = sorted(anchor_fields(defs.definition(definition_id)))
-    return entries, asked, anchors
+    return entries, asked, sorted(anchor_fields(definition))
 
 
 def _field_rows(schema: str, fields: dict, prefix: str = "") -> list[tuple[str, object]]:
@@ -187,7 +207,8 @@ def show(case_id: int):
         items = q.plan_items(session, case_id) if definition.category == "plan" else []
         meeting_id = q.meeting_of(session, case_id) if definition.category == "meeting" else None
     available = eng.available_transitions(case_id, me)
-    timeline, what_if, anchors = deadlines(eng, case_id, me)
+    left = {h.from_state for h in history if h.from_state and h.kind == "transition"}
+    timeline, what_if, anchors = deadlines(eng, case_id, me, definition, head.state, left)
     state = definition.states[head.state]
     editable = may_edit(definition, head, me)
     edit_inputs = (

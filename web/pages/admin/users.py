@@ -22,7 +22,10 @@ PER_PAGE = 50
 def known_roles() -> list[tuple[str, str]]:
     """Every role any current definition names, plus admin and coordinator."""
     roles: dict[str, str] = {ADMIN: _("Administrator"), COORDINATOR: _("Coordinator")}
-    for definition in defs.all_current().values():
+    # A role name is shared by several procedures; the agreements' wording is the one people
+    # know it by ("initiator" is the regional office, not a plan's author).
+    ordered = sorted(defs.all_current().values(), key=lambda d: (d.category != "agreement", d.key))
+    for definition in ordered:
         for name, spec in definition.roles.items():
             roles.setdefault(name, defs.text(spec.title))
     return sorted(roles.items(), key=lambda kv: kv[1])
