@@ -18,7 +18,9 @@ from sqlalchemy import select
 
 from notifications.delivery import DeliveryPolicy, deliver_batch
 from notifications.transports import TransportContext, channels, make_transport
+from tests.api.conftest import SECRET
 from tests.api.scenario import ApiClient, regional_fields
+from web.app import create_app
 from workflow.persistence.models import OutboxMessage, Reminder
 from workflow.reminders import fire_due_reminders
 from workflow.settings import Settings
@@ -256,3 +258,16 @@ def test_a_missed_deadline_is_announced_once_when_its_escalation_fires(
         "initiated",
         escalation.deadline_on.isoformat(),
     )
+
+
+def test_production_accepts_only_https_webhook_urls(engine, db_url, tokens):
+    settings = Settings(
+        env="production", database_url=db_url, secret_key=SECRET, base_url="https://soglasie.test"
+    )
+    client = create_app(settings, engine=engine).test_client()
+    api = ApiClient(client, tokens)
+    plain = api.as_("ta_ini").post(
+        "/webhooks", json={"url": "http://crm.example.ru/in", "events": ["task.created"]}
+    )
+    assert plain.refused(422)["errors"] == {"url": "Use an https:// address."}
+    _subscribe(api, "ta_ini", "https://crm.example.ru/in", ["task.created"])

@@ -15,7 +15,7 @@ from marshmallow import fields, validate
 from web.api.auth import actor
 from web.api.core import ID, MAX_ID, BaseSchema, api_blueprint
 from web.api.paging import PageArgs, decode_cursor, page_schema, paged
-from web.current import engine
+from web.current import engine, settings
 from workflow.queries import api_directory
 from workflow.services import webhook_subscriptions as subs
 from workflow.services.webhooks import EVENT_KINDS
@@ -84,6 +84,12 @@ class DeliveryOut(BaseSchema):
 DeliveryPage = page_schema("DeliveryPage", DeliveryOut)
 
 
+def _https_in_production(url: str | None) -> None:
+    """Signed bodies still travel in clear over http: production insists on https."""
+    if url is not None and settings().is_production and not url.startswith("https://"):
+        abort(422, errors={"url": "Use an https:// address."})
+
+
 @blp.route("", methods=["GET"])
 @blp.response(200, SubscriptionOut(many=True))
 def list_subscriptions():
@@ -96,6 +102,7 @@ def list_subscriptions():
 @blp.response(201, SubscriptionWithSecret)
 def create_subscription(body):
     """Subscribe a URL to event kinds; the response carries the signing secret, once."""
+    _https_in_production(body.get("url"))
     info, secret = subs.create_subscription(
         engine(),
         actor(),
@@ -119,6 +126,7 @@ def get_subscription(subscription_id: int):
 @blp.response(200, SubscriptionOut)
 def update_subscription(body, subscription_id: int):
     """Change the URL, the event kinds, the description, or pause it (``is_active``)."""
+    _https_in_production(body.get("url"))
     return subs.update_subscription(engine(), actor(), subscription_id, body)
 
 
