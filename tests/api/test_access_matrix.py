@@ -27,6 +27,7 @@ from tests.domain.walking import walk_to
 from workflow.persistence.integrations import WebhookSubscription
 from workflow.persistence.models import Task
 from workflow.services.meeting_minutes import DecisionInput
+from workflow.services.people import create_user
 from workflow.services.tokens import create_token
 from workflow.services.webhook_subscriptions import create_subscription
 
@@ -100,6 +101,14 @@ class Seed:
         return self.engine.set_substitution(
             self.world.actor("ta_ini"), self.world.user_id("ta_legal"), day, day
         )
+
+    def user(self) -> int:
+        with self.engine.uow() as uow:
+            user = create_user(
+                uow.session, self.engine.clock, f"temp{self.serial()}", "RU-TA", ["initiator"]
+            )
+            uow.commit()
+            return user.id
 
     def token(self) -> int:
         return create_token(self.engine, self.world.actor("ta_ini"), "spare")[0].id
@@ -448,6 +457,19 @@ EXPECTED: dict[tuple[str, str], tuple[Build, tuple[int, ...]]] = {
             },
         ),
         (401, 403, 403, 403, 201),
+    ),
+    ("PATCH", "/api/v1/users/{user_id}"): (
+        with_body(
+            "/api/v1/users/{user}", lambda s, _p: {"roles": ["legal_office"]}, user=Seed.user
+        ),
+        ADMIN_ONLY,
+    ),
+    ("POST", "/api/v1/organizations/import"): (
+        with_body(
+            "/api/v1/organizations/import",
+            lambda s, _p: {"csv": f"code,kind,name_ru\nRU-X{s.serial()},region,Новый регион\n"},
+        ),
+        ADMIN_ONLY,
     ),
     ("GET", "/api/v1/users/me"): (at("/api/v1/users/me"), ALL(200)),
     ("GET", "/api/v1/users/{user_id}"): (

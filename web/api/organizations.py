@@ -1,7 +1,8 @@
 """``/api/v1/organizations``: regions, municipalities, federal bodies and foreign partners.
 
 The directory is readable by every signed-in caller (the pages show the same names on every
-agreement); changing it is the administrators' CSV import (``soglasie orgs import``).
+agreement); changing it is the administrators' CSV import, all or nothing, with every bad line
+named (the admin page's and ``soglasie orgs import``'s service; the format is in the README).
 """
 
 from __future__ import annotations
@@ -9,11 +10,13 @@ from __future__ import annotations
 from flask_smorest import abort
 from marshmallow import fields, validate
 
+from web.api.auth import actor
 from web.api.core import ID, MAX_ID, BaseSchema, api_blueprint
 from web.api.paging import PageArgs, decode_cursor, page_schema, paged
 from web.current import engine
 from workflow.queries import api_directory
-from workflow.services.orgs import KINDS
+from workflow.services import user_admin
+from workflow.services.orgs import KINDS, ImportRefused
 
 blp = api_blueprint("organizations", "/organizations", "The directory of organizations.")
 
@@ -40,6 +43,16 @@ class OrganizationOut(BaseSchema):
 
 
 OrganizationPage = page_schema("OrganizationPage", OrganizationOut)
+
+
+class ImportIn(BaseSchema):
+    csv = fields.String(required=True, validate=validate.Length(min=1, max=5_000_000))
+    source = fields.String(load_default="api", validate=validate.Length(max=200))
+
+
+class ImportOut(BaseSchema):
+    created = fields.Integer(required=True)
+    updated = fields.Integer(required=True)
 
 
 def after_id(args) -> int | None:
@@ -77,3 +90,22 @@ def get_organization(org_id: int):
     if not rows or rows[0].id != org_id:
         abort(404, message=f"No organization {org_id}.")
     return rows[0]
+
+
+@blp.route("/import", methods=["POST"])
+@blp.arguments(ImportIn)
+@blp.response(200, ImportOut)
+def import_organizations(body):
+    """Create or update organizations from CSV (administrators); a file with any bad line
+    imports nothing, and ``errors`` names each line (``line 3``: what is wrong)."""
+    try:
+        summary = user_admin.import_orgs(engine(), actor(), body["csv"], body["source"])
+    except ImportRefused as refused:
+        errors: dict[str, str] = {}
+        for problem in refused.errors:
+            key = f"line {problem.line}"
+            errors[key] = f"{errors[key]} {problem.message}" if key in errors else problem.message
+        abort(
+            400, message=f"Nothing was imported: {len(refused.errors)} problem(s).", errors=errors
+        )
+    return {"created": summary.created, "updated": summary.updated}

@@ -1,6 +1,6 @@
-"""``/api/v1/users``: the caller herself (``/users/me``) for everyone; the list, any one user
-and creating users for administrators (``workflow.services.people.create_user``, the same
-service as ``soglasie users create``).
+"""``/api/v1/users``: the caller herself (``/users/me``) for everyone; the list, any one user,
+creating users and changing their roles, activity and password for administrators — the admin
+pages' services (``workflow.services.user_admin``).
 """
 
 from __future__ import annotations
@@ -13,8 +13,9 @@ from web.api.core import ID, MAX_ID, BaseSchema, api_blueprint
 from web.api.organizations import after_id
 from web.api.paging import PageArgs, page_schema, paged
 from web.current import engine
+from workflow.passwords import password_problem
 from workflow.queries import api_directory
-from workflow.services.people import create_user
+from workflow.services import user_admin
 
 blp = api_blueprint("users", "/users", "People and their roles (administrators).")
 
@@ -46,6 +47,14 @@ class MeOut(UserOut):
 
 
 UserPage = page_schema("UserPage", UserOut)
+
+
+class UserPatch(BaseSchema):
+    roles = fields.List(
+        fields.String(validate=validate.Length(min=1, max=64)), validate=validate.Length(max=30)
+    )
+    is_active = fields.Boolean()
+    password = fields.String(load_only=True, validate=validate.Length(min=1, max=200))
 
 
 class UserIn(BaseSchema):
@@ -111,21 +120,35 @@ def get_user(user_id: int):
 @blp.response(201, UserOut)
 def add_user(body):
     """Create a user in an organization with roles (administrators)."""
-    require_admin()
-    eng = engine()
-    with eng.uow() as uow:
-        user = create_user(
-            uow.session,
-            eng.clock,
-            body["username"],
-            body["org_code"],
-            body["roles"],
-            email=body.get("email"),
-            password=body.get("password"),
-            full_name=body["full_name"],
-            language=body["language"],
-            position=body.get("position"),
-        )
-        uow.commit()
-        user_id = user.id
+    user_id = user_admin.add_user(
+        engine(),
+        actor(),
+        body["username"],
+        body["org_code"],
+        body["roles"],
+        email=body.get("email"),
+        password=body.get("password"),
+        full_name=body["full_name"],
+        language=body["language"],
+        position=body.get("position"),
+    )
+    return _one(user_id)
+
+
+@blp.route(f"/<{ID}:user_id>", methods=["PATCH"])
+@blp.arguments(UserPatch)
+@blp.response(200, UserOut)
+def change_user(body, user_id: int):
+    """Replace a user's roles, (de)activate her, or set her password (administrators). Each
+    change is its own transaction, in that order; the password is checked before any of them."""
+    who = require_admin()
+    _one(user_id)
+    if "password" in body and (problem := password_problem(body["password"])):
+        abort(400, message=problem, errors={"password": problem})
+    if "roles" in body:
+        user_admin.set_roles(engine(), who, user_id, body["roles"])
+    if "is_active" in body:
+        user_admin.set_active(engine(), who, user_id, body["is_active"])
+    if "password" in body:
+        user_admin.set_password(engine(), who, user_id, body["password"])
     return _one(user_id)
