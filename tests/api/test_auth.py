@@ -164,3 +164,17 @@ def test_tokens_are_valid_until_the_end_of_their_last_day(engine, world, clock):
     clock.advance(days=1)
     assert authenticate(engine, plaintext) is None
     assert info.expires_on == engine.today() - dt.timedelta(days=1)
+
+
+def test_the_failure_limiter_forgets_addresses_whose_failures_aged_out():
+    from web.api.auth import FailureLimiter
+
+    limiter = FailureLimiter(limit=2)
+    limiter.max_keys = 3
+    start = dt.datetime(2026, 3, 2, tzinfo=dt.UTC)
+    for n in range(3):
+        limiter.fail(f"10.0.0.{n}", start)
+    limiter.fail("10.0.0.9", start + dt.timedelta(minutes=10))
+    assert set(limiter._failures) == {"10.0.0.9"}
+    limiter.fail("10.0.0.9", start + dt.timedelta(minutes=10))
+    assert limiter.retry_after("10.0.0.9", start + dt.timedelta(minutes=10)) == 301

@@ -39,7 +39,11 @@ SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
 class FailureLimiter:
-    """At most ``limit`` failed attempts per key in a sliding ``window``; thread-safe."""
+    """At most ``limit`` failed attempts per key in a sliding ``window``; thread-safe. Keys
+    whose failures have all aged out are dropped once more than ``max_keys`` are held, so a
+    stream of one-off addresses cannot grow the process without bound."""
+
+    max_keys = 10_000
 
     def __init__(self, limit: int = 20, window: dt.timedelta = dt.timedelta(minutes=5)):
         self.limit, self.window = limit, window
@@ -65,6 +69,9 @@ class FailureLimiter:
     def fail(self, key: str, now: dt.datetime) -> None:
         with self._lock:
             self._recent(key, now).append(now)
+            if len(self._failures) > self.max_keys:
+                for stale in [k for k, f in self._failures.items() if now - f[-1] >= self.window]:
+                    del self._failures[stale]
 
 
 def _limiter() -> FailureLimiter:
