@@ -28,8 +28,9 @@ from workflow.persistence.uow import UnitOfWork
 from workflow.policy import Actor, load_actor
 from workflow.reminders import plan_meeting_reminders
 from workflow.services import meeting_minutes, meetings, plans
+from workflow.services.actions import available_transitions
 from workflow.services.cases import add_document, create_case, update_fields
-from workflow.services.firing import available_transitions, fire
+from workflow.services.firing import fire
 from workflow.services.substitutions import revoke_substitution, set_substitution
 from workflow.services.tasks import claim_task, reassign_task, release_task
 from workflow.services.webhooks import webhook_deliveries

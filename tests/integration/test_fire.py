@@ -263,3 +263,26 @@ def test_new_tasks_queue_one_email_per_person_who_can_act(engine, world):
     expected = sorted(world.user_id(u) for u in ("ini", "mfa", "mfa2", "minec", "sector"))
     assert recipients == expected
     assert len({r.message_id for r in rows}) == len(rows)
+
+
+def test_an_action_cannot_set_fields_its_step_does_not_cover(engine, world):
+    case_id = submitted_case(engine, world)
+    with pytest.raises(InvalidInput) as refused:
+        engine.fire(
+            case_id,
+            "approve",
+            world.actor("mfa"),
+            data={"title": "Переписанное название", "notes": "x"},
+        )
+    assert set(refused.value.errors) == {"title", "notes"}
+    assert _case(engine, case_id).title == "Соглашение о сотрудничестве"
+
+
+def test_an_action_in_an_editable_state_may_move_the_date_its_rule_refuses(engine, world):
+    case_id = drafted_case(engine, world, planned="2026-03-20")  # too early: the rule refuses
+    # Drafting lets the initiator edit every field; the lead-time guard reads the planned date.
+    result = engine.fire(
+        case_id, "submit", world.actor("ini"), data={"planned_signing_date": "2026-06-01"}
+    )
+    assert result.to_state == "review"
+    assert _case(engine, case_id).planned_date.isoformat() == "2026-06-01"

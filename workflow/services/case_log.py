@@ -1,9 +1,9 @@
-"""Appending a non-transition event to a case's audit chain (a plan item changed, a meeting's
-participants or minutes changed), inside the caller's transaction.
+"""Appending an event to a case's audit chain and bumping its version, in one place.
 
-The case row must be locked by the caller (``lock_case``); the event's ``seq`` is the case's new
-version, as for every other audit event, so the chain stays gap-free and ``verify_chains`` checks
-it like the rest.
+Every change to an existing case goes through here: transitions, review votes, field edits,
+document versions, plan items, meeting participants and minutes. The case row must be locked by
+the caller (``lock_case``); the event's ``seq`` is the case's new version, so the chain stays
+gap-free and ``verify_chains`` checks it like the rest.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from workflow.persistence.models import AuditEvent
 from workflow.services.casework import CaseRow, bump_version
 
 audit_t = AuditEvent.__table__
+_INSERT_AUDIT = insert(audit_t)  # built once, so it stays in SQLAlchemy's statement cache
 
 
 def append_case_event(
@@ -31,10 +32,15 @@ def append_case_event(
     data: dict[str, Any],
     comment: str | None = None,
     acting_for_id: int | None = None,
+    trigger: str | None = None,
+    to_state: str | None = None,
+    **case_values: Any,
 ) -> int:
     """Append one event of ``kind`` and bump the case's version; returns the new version.
 
-    ``case`` is updated in place (version, audit head), so a service may append twice.
+    ``to_state`` (default: unchanged) and ``case_values`` (other columns such as ``fields``)
+    are written to the case row in the same guarded UPDATE. ``case`` is updated in place
+    (version, audit head), so a service may append twice.
     """
     new_version = case.version + 1
     event = new_event(
@@ -44,15 +50,15 @@ def append_case_event(
         kind=kind,
         actor_id=actor_id,
         acting_for_id=acting_for_id,
-        trigger=None,
+        trigger=trigger,
         from_state=case.state,
-        to_state=case.state,
+        to_state=to_state or case.state,
         comment=comment,
         definition_id=case.definition_id,
         data=data,
         created_at=now,
     )
-    session.execute(insert(audit_t), event)
-    bump_version(session, case, now, audit_head=event["hash"])
+    session.execute(_INSERT_AUDIT, event)
+    bump_version(session, case, now, audit_head=event["hash"], **case_values)
     case.audit_head = event["hash"]
     return new_version

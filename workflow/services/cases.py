@@ -17,15 +17,16 @@ from workflow.fields import get_field_set
 from workflow.persistence.models import AuditEvent, Case, DocumentVersion, Organization, Task
 from workflow.policy import Actor, can_start, role_in_scope
 from workflow.services import clocks
+from workflow.services.case_log import append_case_event
 from workflow.services.casework import (
     CaseRow,
-    bump_version,
     calendar_for,
     state_deadline,
     visible_case,
 )
-from workflow.services.firing import _promoted, _start_round
+from workflow.services.reviews import start_round
 from workflow.services.tasks import cancel_reminders, open_tasks, plan_reminders, tasks_for_state
+from workflow.services.trigger_data import promoted_columns
 
 if TYPE_CHECKING:
     from workflow.engine import Engine
@@ -83,7 +84,7 @@ def create_case_in(
         raise PermissionDenied(f"You may not start a '{definition.title.en}'.")
     field_set = get_field_set(definition.fields_schema)
     stored = field_set.dump(field_set.load(fields))
-    promoted = _promoted(definition.fields_schema, stored)
+    promoted = promoted_columns(definition.fields_schema, stored)
     title = promoted.pop("title", None) or stored.get("title")
     if not title:
         raise InvalidInput("A title is required.", {"title": "Missing data for required field."})
@@ -148,7 +149,7 @@ def create_case_in(
         cal,
         audit_data,
     )
-    round_id = _start_round(session, case_id, state.name, now) if state.kind == "review" else None
+    round_id = start_round(session, case_id, state.name, now) if state.kind == "review" else None
     task_ids = open_tasks(
         session,
         case,
@@ -248,25 +249,17 @@ def update_fields_in(
     _replan_if_anchor_changed(
         engine, session, version, state, case, fields, changed, now, today, audit_data
     )
-    new_version = case.version + 1
-    event = new_event(
-        case_id=case.id,
-        seq=new_version,
-        prev_hash=case.audit_head,
+    promoted = promoted_columns(definition.fields_schema, fields)
+    new_version = append_case_event(
+        session,
+        case,
         kind="fields",
         actor_id=actor.user_id,
-        acting_for_id=None,
-        trigger=None,
-        from_state=case.state,
-        to_state=case.state,
-        comment=None,
-        definition_id=case.definition_id,
+        now=now,
         data=audit_data,
-        created_at=now,
+        fields=fields,
+        **promoted,
     )
-    session.execute(insert(audit_t), event)
-    promoted = _promoted(definition.fields_schema, fields)
-    bump_version(session, case, now, fields=fields, audit_head=event["hash"], **promoted)
     dispatch(engine.handlers, session, now, [FieldsChanged(case.id, changed, actor.user_id)])
     return new_version
 
@@ -352,24 +345,15 @@ def add_document(
                 created_at=now,
             )
         )
-        new_version = case.version + 1
-        event = new_event(
-            case_id=case.id,
-            seq=new_version,
-            prev_hash=case.audit_head,
+        append_case_event(
+            session,
+            case,
             kind="document",
             actor_id=actor.user_id,
-            acting_for_id=None,
-            trigger=None,
-            from_state=case.state,
-            to_state=case.state,
+            now=now,
             comment=note,
-            definition_id=case.definition_id,
             data={"language": language, "number": number, "sha256": digest, "filename": filename},
-            created_at=now,
         )
-        session.execute(insert(audit_t), event)
-        bump_version(session, case, now, audit_head=event["hash"])
         dispatch(
             engine.handlers, session, now, [DocumentAdded(case.id, language, number, actor.user_id)]
         )

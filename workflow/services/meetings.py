@@ -79,9 +79,11 @@ class LockedMeeting:
 
 
 def organizer(engine: Engine, session: Session, actor: Actor, case: CaseRow) -> Principal:
-    """The principal acting for the coordinating agency (or an admin), or PermissionDenied."""
-    if actor.is_admin:
-        return actor.me
+    """The principal acting for the coordinating agency, or PermissionDenied.
+
+    Administrators run the system; they do not speak for the coordinating agency, so they get
+    no bypass here (the cycle's own transitions would refuse them anyway).
+    """
     definition = engine.catalog.get(case.definition_id, session).definition
     for principal in actor.principals():
         if role_in_scope(definition, ORGANIZER_ROLE, principal, case):
