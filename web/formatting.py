@@ -137,6 +137,35 @@ ORG_KINDS = {
 }
 
 
+def country_name(code: str | None) -> str:
+    """``CN`` → ``Китай (CN)`` in the reader's language; unknown codes stay as they are."""
+    if not code:
+        return ""
+    locale = get_locale()
+    named = locale.territories.get(code.upper()) if locale else None
+    return f"{named} ({code})" if named else code
+
+
+def language_name(code: str | None) -> str:
+    """``zh`` → ``китайский`` in the reader's language; unknown codes stay as they are."""
+    if not code:
+        return ""
+    locale = get_locale()
+    return (locale.languages.get(code) if locale else None) or code
+
+
+def coded_value(path: str, value):
+    """Country and language codes of a case's fields shown as names people read."""
+    leaf = path.rsplit(".", 1)[-1]
+    if leaf == "country" or leaf.endswith("_country"):
+        return country_name(value) if isinstance(value, str) else value
+    if leaf in ("language", "languages") or leaf.endswith("_language"):
+        if isinstance(value, list):
+            return ", ".join(language_name(v) for v in value if isinstance(v, str))
+        return language_name(value) if isinstance(value, str) else value
+    return value
+
+
 def org_kind(kind: str) -> str:
     return str(ORG_KINDS.get(kind, kind))
 
@@ -202,6 +231,7 @@ def install(app: Flask) -> None:
         reminder_kind=reminder_kind,
         timeline_label=timeline_label,
         name=name,
+        country_name=country_name,
         due=due,
         ftimerange=ftimerange,
         defs=defs,

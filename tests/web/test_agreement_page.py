@@ -318,3 +318,19 @@ def test_planned_deadlines_show_whats_ahead_and_a_what_if(engine, web_world, sig
     signed = scenario.create_regional(engine, web_world, "Зарегистрированное")
     scenario.to_registered(engine, web_world, clock, signed)
     assert "Last day by the lead-time rule" not in deadlines(f"/agreements/{signed}")
+
+
+def test_country_and_language_codes_read_as_names():
+    """Codes stored in the fields (CN, zh) are shown as names in the reader's language."""
+    from flask import Flask
+    from flask_babel import Babel
+
+    from web.formatting import coded_value
+
+    app = Flask(__name__)
+    Babel(app, locale_selector=lambda: "ru")
+    with app.test_request_context():
+        assert coded_value("partner.country", "CN") == "Китай (CN)"
+        assert coded_value("languages", ["ru", "zh"]) == "русский, китайский"
+        assert coded_value("partner.language", "xx") == "xx"
+        assert coded_value("title", "CN") == "CN"

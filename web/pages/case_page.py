@@ -19,6 +19,7 @@ from web import defs
 from web.current import engine
 from web.diffs import render_diff
 from web.fieldforms import FieldInput, inputs_for, label_for, read_posted
+from web.formatting import coded_value
 from web.pages.cases import bp
 from web.pages.common import actor, flash_error, load_visible, refusal_message, signed_in
 from web.pages.plan_items import item_form_context
@@ -123,7 +124,7 @@ def _field_rows(schema: str, fields: dict, prefix: str = "") -> list[tuple[str, 
         if isinstance(value, dict) and value:
             rows.extend(_field_rows(schema, value, f"{path}."))
         else:
-            rows.append((label_for(path, schema), value))
+            rows.append((label_for(path, schema), coded_value(path, value)))
     return rows
 
 
