@@ -198,6 +198,7 @@ class Task(Base):
         Index("ix_tasks_queue_open", "role", "org_id", "status", "due_on"),
         Index("ix_tasks_case_status", "case_id", "status"),
         Index("ix_tasks_closed_by", "closed_by", "closed_at"),
+        Index("ix_tasks_round", "round_id"),  # a review round's votes (every vote reads them)
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)

@@ -1,5 +1,6 @@
-"""Who hears about a reminder, resolved when the row fires (not when it was planned): a task may
-have been claimed, reassigned or delegated since, and contacts of a region come and go.
+"""A region's contacts, and who of a list can receive mail, for the meeting invitations
+(``workflow.reminders.meetings``). The sweep resolves a whole batch of reminders at once with
+``workflow.audience`` instead, with the same rules.
 
 Only people who can actually receive mail are returned: active, with an address, and not
 ``notify_mode = off``. The instant/digest choice is made later, at delivery.
@@ -7,13 +8,11 @@ Only people who can actually receive mail are returned: active, with an address,
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable, Sequence
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workflow.outbox import queue_recipients, substitutes_of
 from workflow.persistence.models import User, UserRole
 
 CONTACT_ROLE = "initiator"  # a region's international-relations office
@@ -52,18 +51,3 @@ def org_contacts(
     for org_id, user_id in rows:
         result[org_id].append(user_id)
     return result
-
-
-def task_people(
-    session: Session,
-    *,
-    assignee_id: int | None,
-    role: str,
-    org_id: int | None,
-    today: dt.date,
-) -> list[int]:
-    """The people who can act on a task: its assignee (and her substitutes today), or everyone
-    in its queue."""
-    if assignee_id is not None:
-        return sorted({assignee_id, *substitutes_of(session, [assignee_id], today)})
-    return queue_recipients(session, role, org_id, today)

@@ -22,15 +22,17 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session, aliased
 
+from workflow.audience import Audience, audience
 from workflow.clock import local_date
 from workflow.events import DeadlineBreached, dispatch
 from workflow.outbox import enqueue
+from workflow.persistence import direct
 from workflow.persistence.meetings import Meeting, MeetingParticipant, MeetingSubmission
 from workflow.persistence.models import Case, Organization, Reminder, Task
-from workflow.reminders.recipients import org_contacts, reachable, task_people
+from workflow.reminders.recipients import CONTACT_ROLE
 
 if TYPE_CHECKING:
     from workflow.engine import Engine
@@ -89,24 +91,42 @@ def fire_due_reminders(
     return result
 
 
+# The statements a batch runs, built once and run on the driver (``workflow.persistence.direct``).
+_MARK_FIRED = direct.Direct(
+    update(reminders_t)
+    .where(reminders_t.c.id.in_(bindparam("ids", expanding=True)))
+    .values(status="fired", fired_at=bindparam("now"))
+)
+_MARK_CANCELLED = direct.Direct(
+    update(reminders_t)
+    .where(reminders_t.c.id.in_(bindparam("ids", expanding=True)))
+    .values(status="cancelled")
+)
+
+
 def _fire(engine: Engine, session: Session, rows, now: dt.datetime) -> SweepResult:
     today = local_date(now)
     facts = _Facts.load(session, rows)
-    result = SweepResult()
-    outbox: list[dict[str, Any]] = []
     fired: list[int] = []
     cancelled: list[int] = []
     decided = []
     for row in rows:
-        recipients, payload = _resolve(engine, session, facts, row, today)
-        if recipients is None:
+        who, payload = _resolve(engine, facts, row, today)
+        if who is None:
             cancelled.append(row.id)
             continue
         fired.append(row.id)
-        decided.append((row, recipients, payload))
-    can_receive = set(reachable(session, {u for _, users, _ in decided for u in users}))
-    for row, recipients, payload in decided:
-        for user_id in sorted(set(recipients) & can_receive):
+        decided.append((row, who, payload))
+    # Everyone the whole batch names, in one statement (queues, substitutes, who can receive).
+    people = audience(
+        session,
+        {w.queue for _r, w, _p in decided if w.queue is not None},
+        {u for _r, w, _p in decided for u in w.users},
+        today,
+    )
+    outbox: list[dict[str, Any]] = []
+    for row, who, payload in decided:
+        for user_id in people.reachable(who.resolve(people)):
             outbox.append(
                 {
                     "idempotency_key": f"reminder:{row.id}:user:{user_id}",
@@ -119,17 +139,30 @@ def _fire(engine: Engine, session: Session, rows, now: dt.datetime) -> SweepResu
     enqueue(session, now, outbox)
     _dispatch_breaches(engine, session, now, decided)
     if fired:
-        session.execute(
-            update(reminders_t)
-            .where(reminders_t.c.id.in_(fired))
-            .values(status="fired", fired_at=now)
-        )
+        direct.defer(session, _MARK_FIRED, {"ids": fired, "now": now})
     if cancelled:
-        session.execute(
-            update(reminders_t).where(reminders_t.c.id.in_(cancelled)).values(status="cancelled")
-        )
-    result.fired, result.cancelled, result.queued = len(fired), len(cancelled), len(outbox)
-    return result
+        direct.defer(session, _MARK_CANCELLED, {"ids": cancelled})
+    return SweepResult(fired=len(fired), cancelled=len(cancelled), queued=len(outbox))
+
+
+@dataclass(frozen=True)
+class _Who:
+    """Whom a reminder goes to, before the batch's people are looked up: named ``users``
+    (with their substitutes today when ``substitutes``), or the holders of ``queue`` (with
+    theirs when ``substitutes``)."""
+
+    users: tuple[int, ...] = ()
+    queue: tuple[str, int | None] | None = None
+    substitutes: bool = False
+
+    def resolve(self, people: Audience) -> list[int]:
+        found = list(self.users)
+        if self.queue is not None:
+            found += people.queue(*self.queue)
+        return people.with_substitutes(found) if self.substitutes else sorted(set(found))
+
+
+NOBODY = _Who()
 
 
 def _dispatch_breaches(engine: Engine, session: Session, now: dt.datetime, decided) -> None:
@@ -153,7 +186,8 @@ def _dispatch_breaches(engine: Engine, session: Session, now: dt.datetime, decid
 
 @dataclass
 class _Facts:
-    """What the re-checks need about a batch, loaded with one query per table."""
+    """What the re-checks need about a batch, loaded with one query per table (none for a
+    table the batch does not concern)."""
 
     tasks: dict[int, Any]
     cases: dict[int, Any]
@@ -163,28 +197,24 @@ class _Facts:
 
     @classmethod
     def load(cls, session: Session, rows) -> _Facts:
-        task_ids = {r.task_id for r in rows if r.task_id is not None}
-        case_ids = {r.case_id for r in rows if r.case_id is not None}
-        meeting_ids = {
-            (r.data or {}).get("meeting_id") for r in rows if r.kind in ("meeting", "deadline")
-        } - {None}
-        tasks = {
-            t.id: t
-            for t in session.execute(
-                select(
-                    Task.id, Task.status, Task.assignee_id, Task.role, Task.org_id, Task.state
-                ).where(Task.id.in_(task_ids))
-            )
-        }
-        region = aliased(Organization)
-        cases = {
-            c.id: c
-            for c in session.execute(
-                select(Case.id, Case.is_closed, region.calendar_code)
-                .outerjoin(region, region.id == Case.region_id)
-                .where(Case.id.in_(case_ids))
-            )
-        }
+        task_ids = sorted({r.task_id for r in rows if r.task_id is not None})
+        case_ids = sorted({r.case_id for r in rows if r.case_id is not None})
+        meeting_ids = sorted(
+            {(r.data or {}).get("meeting_id") for r in rows if r.kind in ("meeting", "deadline")}
+            - {None}
+        )
+        tasks = (
+            {t.id: t for t in direct.run(session, _TASKS, {"ids": task_ids}).rows}
+            if task_ids
+            else {}
+        )
+        cases = (
+            {c.id: c for c in direct.run(session, _CASES, {"ids": case_ids}).rows}
+            if case_ids
+            else {}
+        )
+        if not meeting_ids:
+            return cls(tasks, cases, {}, set(), set())
         meetings = {
             m.id: m
             for m in session.execute(
@@ -212,8 +242,22 @@ class _Facts:
         return cls(tasks, cases, meetings, participants, submitted)
 
 
-def _resolve(engine: Engine, session: Session, facts: _Facts, row, today: dt.date):
-    """``(recipients, payload)`` for a reminder that still applies, ``(None, None)`` if not."""
+_IDS = bindparam("ids", expanding=True)
+_TASKS = direct.Direct(
+    select(Task.id, Task.status, Task.assignee_id, Task.role, Task.org_id, Task.state).where(
+        Task.id.in_(_IDS)
+    )
+)
+_REGION = aliased(Organization)
+_CASES = direct.Direct(
+    select(Case.id, Case.is_closed, _REGION.calendar_code)
+    .outerjoin(_REGION, _REGION.id == Case.region_id)
+    .where(Case.id.in_(_IDS))
+)
+
+
+def _resolve(engine: Engine, facts: _Facts, row, today: dt.date) -> tuple[_Who | None, Any]:
+    """``(whom, payload)`` for a reminder that still applies, ``(None, None)`` if not."""
     data = dict(row.data or {})
     case = facts.cases.get(row.case_id)
     if case is not None and case.is_closed:
@@ -233,17 +277,15 @@ def _resolve(engine: Engine, session: Session, facts: _Facts, row, today: dt.dat
             return None, None
         payload.update(task_id=task.id, state=task.state, role=task.role)
         if row.user_id is not None:
-            return [row.user_id], payload
+            return _Who(users=(row.user_id,)), payload
         if row.kind == "escalation":
             if not row.role:
-                return [], payload
+                return NOBODY, payload
             payload["escalated_to"] = row.role
-            return task_people(
-                session, assignee_id=None, role=row.role, org_id=row.org_id, today=today
-            ), payload
-        return task_people(
-            session, assignee_id=task.assignee_id, role=task.role, org_id=task.org_id, today=today
-        ), payload
+            return _Who(queue=(row.role, row.org_id), substitutes=True), payload
+        if task.assignee_id is not None:
+            return _Who(users=(task.assignee_id,), substitutes=True), payload
+        return _Who(queue=(task.role, task.org_id), substitutes=True), payload
     if row.kind in ("meeting", "deadline"):
         meeting_id = data.get("meeting_id")
         meeting = facts.meetings.get(meeting_id)
@@ -260,13 +302,11 @@ def _resolve(engine: Engine, session: Session, facts: _Facts, row, today: dt.dat
             return None, None
         payload.update(meeting_id=meeting_id, org_id=row.org_id, deadline=deadline)
         if row.user_id is not None:
-            return [row.user_id], payload
-        return org_contacts(session, [row.org_id])[row.org_id], payload
+            return _Who(users=(row.user_id,)), payload
+        return _Who(queue=(CONTACT_ROLE, row.org_id)), payload  # the region's contacts
     # A free-standing reminder addressed to one person or a role.
     if row.user_id is not None:
-        return [row.user_id], payload
+        return _Who(users=(row.user_id,)), payload
     if row.role:
-        return task_people(
-            session, assignee_id=None, role=row.role, org_id=row.org_id, today=today
-        ), payload
-    return [], payload
+        return _Who(queue=(row.role, row.org_id), substitutes=True), payload
+    return NOBODY, payload

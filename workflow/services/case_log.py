@@ -15,11 +15,12 @@ from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from workflow.audit import new_event
+from workflow.persistence import direct
 from workflow.persistence.models import AuditEvent
 from workflow.services.casework import CaseRow, bump_version
 
 audit_t = AuditEvent.__table__
-_INSERT_AUDIT = insert(audit_t)  # built once, so it stays in SQLAlchemy's statement cache
+_INSERT_AUDIT = direct.Direct(insert(audit_t))  # compiled once per dialect
 
 
 def append_case_event(
@@ -58,7 +59,7 @@ def append_case_event(
         data=data,
         created_at=now,
     )
-    session.execute(_INSERT_AUDIT, event)
+    direct.defer(session, _INSERT_AUDIT, event)  # sent with the UPDATE below
     bump_version(session, case, now, audit_head=event["hash"], **case_values)
     case.audit_head = event["hash"]
     return new_version

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, select, union_all, update
 from sqlalchemy.orm import Session, aliased
 
 from workflow.calendar.durations import Unit
@@ -17,7 +17,8 @@ from workflow.definitions.model import Definition, StateSpec
 from workflow.errors import ConcurrentUpdate, NotFound
 from workflow.fields.registry import as_date
 from workflow.guards import DocumentInfo, GuardContext
-from workflow.persistence.models import Case, DocumentVersion, Organization, ReviewRound
+from workflow.persistence import direct
+from workflow.persistence.models import Case, DocumentVersion, Organization, ReviewRound, Task
 from workflow.policy import Actor, can_view
 
 if TYPE_CHECKING:
@@ -70,7 +71,52 @@ _READ_CASE = (
     .outerjoin(_REGION, _REGION.id == Case.region_id)
     .where(Case.id == bindparam("case_id"))
 )
-_LOCK_CASE = _READ_CASE.with_for_update(of=Case)
+_LOCK_CASE = direct.Direct(_READ_CASE.with_for_update(of=Case))
+_READ_CASE_DIRECT = direct.Direct(_READ_CASE)
+
+
+# The open tasks of the state the case is in, and the votes already cast in its open review
+# round. The state comes from the row itself (a subquery), so this can be sent together with
+# the lock: the server runs it after the lock is granted, with a fresh snapshot.
+_tasks_t = Task.__table__
+_rounds_t = ReviewRound.__table__
+_CASE_ID = bindparam("case_id")
+_STATE_NOW = select(cases_t.c.state).where(cases_t.c.id == _CASE_ID).scalar_subquery()
+_OPEN_ROUND = (
+    select(_rounds_t.c.id)
+    .where(
+        _rounds_t.c.case_id == _CASE_ID,
+        _rounds_t.c.state == _STATE_NOW,
+        _rounds_t.c.outcome.is_(None),
+    )
+    .order_by(_rounds_t.c.number.desc())
+    .limit(1)
+    .scalar_subquery()
+)
+_TASK_COLUMNS = (
+    _tasks_t.c.id,
+    _tasks_t.c.role,
+    _tasks_t.c.assignee_id,
+    _tasks_t.c.round_id,
+    _tasks_t.c.status,
+    _tasks_t.c.outcome,
+    _rounds_t.c.number.label("round_number"),
+    _rounds_t.c.outcome.label("round_outcome"),
+)
+_WITH_ROUND = _tasks_t.outerjoin(_rounds_t, _rounds_t.c.id == _tasks_t.c.round_id)
+_CASE_TASKS = union_all(
+    select(*_TASK_COLUMNS)
+    .select_from(_WITH_ROUND)
+    .where(
+        _tasks_t.c.case_id == _CASE_ID,
+        _tasks_t.c.status == "open",
+        _tasks_t.c.state == _STATE_NOW,
+    ),
+    select(*_TASK_COLUMNS)
+    .select_from(_WITH_ROUND)
+    .where(_tasks_t.c.round_id == _OPEN_ROUND, _tasks_t.c.status == "done"),
+)
+_CASE_TASKS = direct.Direct(_CASE_TASKS)  # sorted by id in Python: a handful of rows
 
 
 def lock_case(session: Session, case_id: int, *, for_update: bool = True) -> CaseRow | None:
@@ -78,9 +124,21 @@ def lock_case(session: Session, case_id: int, *, for_update: bool = True) -> Cas
 
     On SQLite the unit of work already holds the database write lock (``BEGIN IMMEDIATE``).
     """
-    query = _LOCK_CASE if for_update else _READ_CASE
-    row = session.execute(query, {"case_id": case_id}).one_or_none()
+    query = _LOCK_CASE if for_update else _READ_CASE_DIRECT
+    row = direct.run(session, query, {"case_id": case_id}).first()
     return CaseRow(*row) if row is not None else None
+
+
+def lock_case_with_tasks(session: Session, case_id: int) -> tuple[CaseRow | None, list[Any]]:
+    """``lock_case`` and the case's task rows as of the lock (in one round trip on
+    PostgreSQL): the open tasks of its current state, and the closed tasks (``status`` done)
+    of its open review round, ordered by id; each with ``round_number`` and
+    ``round_outcome``."""
+    locked, tasks = direct.run_all(
+        session, [(_LOCK_CASE, {"case_id": case_id}), (_CASE_TASKS, {"case_id": case_id})]
+    )
+    row = locked.first()
+    return (CaseRow(*row) if row is not None else None), sorted(tasks.rows)
 
 
 def visible_case(
@@ -94,7 +152,22 @@ def visible_case(
 ) -> CaseRow:
     """Lock and return the case, or raise: NotFound (also when the actor may not see it, so
     its existence does not leak) or ConcurrentUpdate on a stale ``expected_version``."""
-    case = lock_case(session, case_id, for_update=for_update)
+    return _checked(
+        lock_case(session, case_id, for_update=for_update), case_id, actor, expected_version
+    )
+
+
+def visible_case_with_tasks(
+    session: Session, case_id: int, actor: Actor | None, expected_version: int | None
+) -> tuple[CaseRow, list[Any]]:
+    """``visible_case`` (locked) with its task rows (``lock_case_with_tasks``)."""
+    case, tasks = lock_case_with_tasks(session, case_id)
+    return _checked(case, case_id, actor, expected_version), tasks
+
+
+def _checked(
+    case: CaseRow | None, case_id: int, actor: Actor | None, expected_version: int | None
+) -> CaseRow:
     if case is None or (actor is not None and not can_view(actor, case)):
         raise NotFound(f"Case {case_id} not found.")
     if expected_version is not None and case.version != expected_version:
@@ -107,7 +180,7 @@ def calendar_for(engine: Engine, case: CaseRow) -> ProductionCalendar:
 
 
 _documents_t = DocumentVersion.__table__
-_LATEST_DOCUMENTS = (
+_LATEST_DOCUMENTS = direct.Direct(
     select(_documents_t.c.language, _documents_t.c.number, _documents_t.c.sha256)
     .where(_documents_t.c.case_id == bindparam("case_id"))
     .order_by(_documents_t.c.language, _documents_t.c.number)
@@ -115,7 +188,7 @@ _LATEST_DOCUMENTS = (
 
 
 def latest_documents(session: Session, case_id: int) -> dict[str, DocumentInfo]:
-    rows = session.execute(_LATEST_DOCUMENTS, {"case_id": case_id}).all()
+    rows = direct.run(session, _LATEST_DOCUMENTS, {"case_id": case_id}).rows
     latest: dict[str, DocumentInfo] = {}
     for language, number, sha in rows:
         latest[language] = DocumentInfo(language, number, sha)
@@ -207,17 +280,17 @@ def bump_version(session: Session, case: CaseRow, now: dt.datetime, **values: An
     new_version = case.version + 1
     params = {f"set_{name}": value for name, value in values.items()}
     params.update(case_id=case.id, old_version=case.version, new_version=new_version, now=now)
-    result = session.execute(_bump_statement(frozenset(values)), params)
+    result = direct.run(session, _bump_statement(frozenset(values)), params)
     if result.rowcount != 1:
         raise ConcurrentUpdate()
     case.version = new_version
     return new_version
 
 
-_BUMPS: dict[frozenset[str], Any] = {}
+_BUMPS: dict[frozenset[str], direct.Direct] = {}
 
 
-def _bump_statement(columns: frozenset[str]):
+def _bump_statement(columns: frozenset[str]) -> direct.Direct:
     """The version-guarded UPDATE for one set of extra columns, built once per set (a handful
     of sets exist: audit head only, a transition's, a field edit's)."""
     statement = _BUMPS.get(columns)
@@ -234,5 +307,6 @@ def _bump_statement(columns: frozenset[str]):
                 **{name: bindparam(f"set_{name}") for name in sorted(columns)},
             )
         )
+        statement = direct.Direct(statement)
         _BUMPS[columns] = statement
     return statement

@@ -17,12 +17,13 @@ from sqlalchemy.orm import Session
 
 from workflow.calendar.production import ProductionCalendar
 from workflow.definitions.model import StateSpec
+from workflow.persistence import direct
 from workflow.persistence.models import SlaClock, SlaPause
 
 clocks_t = SlaClock.__table__
 pauses_t = SlaPause.__table__
 
-# Built once (see the note in ``workflow.services.firing``).
+# Built once and run directly on the driver (``workflow.persistence.direct``).
 _CLOCK_IN = select(
     clocks_t.c.id,
     clocks_t.c.status,
@@ -44,9 +45,10 @@ _RUNNING = (
     .returning(clocks_t.c.id)
 )
 # Pause or stop the running clock in one UPDATE … RETURNING (no SELECT first).
-_PAUSE_RUNNING = _RUNNING.values(status="paused", paused_since=bindparam("b_today"))
-_STOP_RUNNING = _RUNNING.values(status="stopped")
-_RESUME_CLOCK = (
+_PAUSE_RUNNING = direct.Direct(_RUNNING.values(status="paused", paused_since=bindparam("b_today")))
+_STOP_RUNNING = direct.Direct(_RUNNING.values(status="stopped"))
+_CLOCK_IN = direct.Direct(_CLOCK_IN)
+_RESUME_CLOCK = direct.Direct(
     update(clocks_t)
     .where(clocks_t.c.id == bindparam("clock_id"))
     .values(
@@ -56,13 +58,13 @@ _RESUME_CLOCK = (
         due_on=bindparam("b_due_on"),
     )
 )
-_END_PAUSE = (
+_END_PAUSE = direct.Direct(
     update(pauses_t)
     .where(pauses_t.c.clock_id == bindparam("b_clock_id"), pauses_t.c.resumed_on.is_(None))
     .values(resumed_on=bindparam("today"))
 )
-_INSERT_PAUSE = insert(pauses_t)
-_INSERT_CLOCK = insert(clocks_t)
+_INSERT_PAUSE = direct.Direct(insert(pauses_t))
+_INSERT_CLOCK = direct.Direct(insert(clocks_t))
 
 
 def on_leave(
@@ -78,10 +80,11 @@ def on_leave(
         return
     where = {"b_case_id": case_id, "b_state": state.name}
     if dest in state.deadline.pauses_in:
-        paused = list(session.scalars(_PAUSE_RUNNING, {**where, "b_today": today}))
+        paused = direct.run(session, _PAUSE_RUNNING, {**where, "b_today": today}).scalars()
         if not paused:
             return
-        session.execute(
+        direct.defer_many(
+            session,
             _INSERT_PAUSE,
             [
                 {"clock_id": clock_id, "paused_on": today, "reason_state": dest}
@@ -90,7 +93,7 @@ def on_leave(
         )
         audit["clock_paused"] = {"state": state.name, "on": today.isoformat()}
     else:
-        session.execute(_STOP_RUNNING, where)
+        direct.defer(session, _STOP_RUNNING, where)
 
 
 def on_enter(
@@ -108,17 +111,18 @@ def on_enter(
     """
     if state.deadline is None or not state.deadline.pauses_in:
         return fresh_due
-    paused = session.execute(
-        _CLOCK_IN, {"case_id": case_id, "state": state.name, "status": "paused"}
+    paused = direct.run(
+        session, _CLOCK_IN, {"case_id": case_id, "state": state.name, "status": "paused"}
     ).first()
     if paused is not None:
         away = (today - paused.paused_since).days
         due = cal.next_working_day(paused.due_on + dt.timedelta(days=away))
-        session.execute(
+        direct.defer(
+            session,
             _RESUME_CLOCK,
             {"clock_id": paused.id, "b_paused_days": paused.paused_days + away, "b_due_on": due},
         )
-        session.execute(_END_PAUSE, {"b_clock_id": paused.id, "today": today})
+        direct.defer(session, _END_PAUSE, {"b_clock_id": paused.id, "today": today})
         audit["clock_resumed"] = {
             "state": state.name,
             "paused_days": away,
@@ -126,7 +130,8 @@ def on_enter(
         }
         return due
     if fresh_due is not None:
-        session.execute(
+        direct.defer(
+            session,
             _INSERT_CLOCK,
             dict(
                 case_id=case_id,

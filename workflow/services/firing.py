@@ -19,7 +19,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from workflow.clock import local_date
@@ -29,7 +28,6 @@ from workflow.errors import PermissionDenied, Refusal, TransitionNotAllowed
 from workflow.events import CaseMoved, Event, dispatch
 from workflow.fields import get_field_set
 from workflow.guards import GuardContext, get_guard, missing_requirements
-from workflow.persistence.models import AuditEvent, ReviewRound, Task
 from workflow.policy import Actor, Principal, role_in_scope
 from workflow.services import clocks
 from workflow.services.case_log import append_case_event
@@ -38,13 +36,13 @@ from workflow.services.casework import (
     calendar_for,
     guard_context,
     state_deadline,
-    visible_case,
+    visible_case_with_tasks,
 )
 from workflow.services.reviews import close_round, open_round, review_vote
 from workflow.services.tasks import (
-    actor_task,
     close_open_tasks,
     open_tasks,
+    pick_actor_task,
     plan_reminders,
     tasks_for_state,
 )
@@ -52,14 +50,6 @@ from workflow.services.trigger_data import check_settable, promoted_columns
 
 if TYPE_CHECKING:
     from workflow.engine import Engine
-
-audit_t = AuditEvent.__table__
-rounds_t = ReviewRound.__table__
-tasks_t = Task.__table__
-
-# The hot path's statements, built once: SQLAlchemy then finds each compiled form in its cache
-# instead of rebuilding and re-keying the expression on every call (bench: transitions).
-_INSERT_AUDIT = insert(audit_t)
 
 
 @dataclass(frozen=True)
@@ -211,7 +201,7 @@ def fire_in(
     now = engine.clock.now()
     today = local_date(now)
     comment = (comment or "").strip() or None
-    case = visible_case(engine, session, case_id, actor, expected_version)
+    case, task_rows = visible_case_with_tasks(session, case_id, actor, expected_version)
     version = engine.catalog.get(case.definition_id, session)
     definition = version.definition
     candidates = definition.candidates(case.state, trigger)
@@ -240,11 +230,12 @@ def fire_in(
         and state.review
         and trigger in (state.review.approve, state.review.reject)
     ):
-        acted_task_id, vote_result = review_vote(f, check, now)
+        acted_task_id, vote_result = review_vote(f, check, now, task_rows)
         if vote_result is not None:
             return vote_result
-    else:
-        task, principal = actor_task(session, definition, case, actor) if actor else (None, None)
+    elif actor is not None:
+        open_rows = [row for row in task_rows if row.status == "open"]
+        task, principal = pick_actor_task(definition, case, actor, open_rows)
         if task is not None:
             acted_task_id = task.id
             f.principal = principal

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import and_, bindparam, func, insert, or_, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from workflow.errors import Refusal, TransitionNotAllowed
 from workflow.events import VoteRecorded, dispatch
-from workflow.persistence.models import AuditEvent, ReviewRound, Task
+from workflow.persistence import direct
+from workflow.persistence.models import ReviewRound, Task
 from workflow.services.case_log import append_case_event
 from workflow.services.casework import latest_documents
 from workflow.services.tasks import cancel_reminders, pick_actor_task
@@ -24,13 +25,11 @@ from workflow.services.tasks import cancel_reminders, pick_actor_task
 if TYPE_CHECKING:
     from workflow.services.firing import FireResult, Firing
 
-audit_t = AuditEvent.__table__
 rounds_t = ReviewRound.__table__
 tasks_t = Task.__table__
 
-# Built once, so SQLAlchemy finds each compiled form in its cache (see ``firing``).
-_INSERT_AUDIT = insert(audit_t)
-_CURRENT_ROUND = (
+# Built once and run directly on the driver (``workflow.persistence.direct``).
+_CURRENT_ROUND = direct.Direct(
     select(rounds_t.c.id, rounds_t.c.number)
     .where(
         rounds_t.c.case_id == bindparam("case_id"),
@@ -40,7 +39,7 @@ _CURRENT_ROUND = (
     .order_by(rounds_t.c.number.desc())
     .limit(1)
 )
-_CLOSE_VOTER_TASK = (
+_CLOSE_VOTER_TASK = direct.Direct(
     update(tasks_t)
     .where(tasks_t.c.id == bindparam("b_task_id"))
     .values(
@@ -51,28 +50,7 @@ _CLOSE_VOTER_TASK = (
         acting_for=bindparam("b_acting_for"),
     )
 )
-_ROUND_TASKS = (
-    select(
-        tasks_t.c.id,
-        tasks_t.c.role,
-        tasks_t.c.assignee_id,
-        tasks_t.c.round_id,
-        tasks_t.c.status,
-        rounds_t.c.number,
-    )
-    .join(rounds_t, rounds_t.c.id == tasks_t.c.round_id)
-    .where(
-        tasks_t.c.round_id == _CURRENT_ROUND.with_only_columns(rounds_t.c.id).scalar_subquery(),
-        tasks_t.c.case_id == bindparam("case_id"),
-        tasks_t.c.state == bindparam("state"),
-        or_(
-            tasks_t.c.status == "open",
-            and_(tasks_t.c.status == "done", tasks_t.c.outcome == bindparam("approve")),
-        ),
-    )
-    .order_by(tasks_t.c.id)
-)
-_CLOSE_ROUND = (
+_CLOSE_ROUND = direct.Direct(
     update(rounds_t)
     .where(
         rounds_t.c.case_id == bindparam("b_case_id"),
@@ -83,7 +61,7 @@ _CLOSE_ROUND = (
 )
 # The next round's number is computed by the INSERT itself (one round trip, not two); the case
 # row lock the caller holds keeps two rounds from taking the same number.
-_INSERT_NEXT_ROUND = (
+_INSERT_NEXT_ROUND = direct.Direct(
     insert(rounds_t)
     .from_select(
         ["case_id", "state", "number", "documents", "started_at"],
@@ -103,22 +81,35 @@ _INSERT_NEXT_ROUND = (
 
 
 def current_round(session: Session, case_id: int, state: str):
-    return session.execute(_CURRENT_ROUND, {"case_id": case_id, "state": state}).first()
+    return direct.run(session, _CURRENT_ROUND, {"case_id": case_id, "state": state}).first()
 
 
-def review_vote(f: Firing, check, now) -> tuple[int, FireResult | None]:
+def review_vote(f: Firing, check, now, task_rows) -> tuple[int, FireResult | None]:
     """Record a reviewer's decision. Returns (the reviewer's task id, a result if the case does
     not move). A return-for-revision always moves the case; approval moves it once the rule is
-    met."""
+    met.
+
+    ``task_rows`` are the case's rows read with its lock (``lock_case_with_tasks``): from them
+    the current round's open tasks (to find the voter's) and the roles that have already
+    approved in it (for the completion rule).
+    """
     session, case, review = f.session, f.case, f.state.review
-    # One statement for the current round: its open tasks (to find the voter's) and the roles
-    # that have already approved in it (for the completion rule).
-    rows = session.execute(
-        _ROUND_TASKS, {"case_id": case.id, "state": case.state, "approve": review.approve}
-    ).all()
+    open_rounds = [
+        (r.round_number, r.round_id)
+        for r in task_rows
+        if r.round_id is not None and r.round_outcome is None
+    ]
+    current_round = max(open_rounds)[1] if open_rounds else None
+    rows = [
+        r
+        for r in task_rows
+        if current_round is not None
+        and r.round_id == current_round
+        and (r.status == "open" or r.outcome == review.approve)
+    ]
     open_rows = [r for r in rows if r.status == "open"]
     task, principal = pick_actor_task(f.version.definition, case, f.actor, open_rows)
-    current = rows[0] if rows else None  # .round_id, .number
+    current = rows[0] if rows else None  # .round_id, .round_number
     if task is None or task.role not in review.reviewers:
         raise TransitionNotAllowed(
             [
@@ -131,7 +122,11 @@ def review_vote(f: Firing, check, now) -> tuple[int, FireResult | None]:
         )
     f.principal = principal
     if f.trigger == review.reject:
-        f.audit_data["review"] = {"round": current.number, "role": task.role, "vote": "reject"}
+        f.audit_data["review"] = {
+            "round": current.round_number,
+            "role": task.role,
+            "vote": "reject",
+        }
         return task.id, None
 
     spec_refusals = [
@@ -142,7 +137,8 @@ def review_vote(f: Firing, check, now) -> tuple[int, FireResult | None]:
     ]
     if spec_refusals:
         raise TransitionNotAllowed(spec_refusals)
-    session.execute(
+    direct.defer(
+        session,
         _CLOSE_VOTER_TASK,
         {
             "b_task_id": task.id,
@@ -155,7 +151,7 @@ def review_vote(f: Firing, check, now) -> tuple[int, FireResult | None]:
     cancel_reminders(session, [task.id])
     approved_roles = {r.role for r in rows if r.status == "done"} | {task.role}
     f.audit_data["review"] = {
-        "round": current.number,
+        "round": current.round_number,
         "role": task.role,
         "vote": "approve",
         "approved": sorted(approved_roles),
@@ -205,15 +201,18 @@ def open_round(
     if latest is None:
         latest = latest_documents(session, case_id)
     documents = {lang: {"number": d.number, "sha256": d.sha256} for lang, d in latest.items()}
-    row = session.execute(
+    row = direct.run(
+        session,
         _INSERT_NEXT_ROUND,
         {"r_case_id": case_id, "r_state": state, "r_documents": documents, "r_started_at": now},
-    ).one()
+    ).first()
     return row.id, row.number
 
 
 def close_round(session: Session, case_id: int, state: str, outcome: str, now) -> None:
     """End the open round of ``state``: approved, returned, or cancelled (case moved away)."""
-    session.execute(
-        _CLOSE_ROUND, {"b_case_id": case_id, "b_state": state, "b_outcome": outcome, "b_now": now}
+    direct.defer(
+        session,
+        _CLOSE_ROUND,
+        {"b_case_id": case_id, "b_state": state, "b_outcome": outcome, "b_now": now},
     )

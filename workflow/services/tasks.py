@@ -21,6 +21,7 @@ from workflow.clock import at_local_time
 from workflow.definitions.model import Definition, StateSpec
 from workflow.errors import Conflict, NotFound, PermissionDenied
 from workflow.events import Event, TaskAssigned, TaskClosed, TaskOpened, dispatch
+from workflow.persistence import direct
 from workflow.persistence.models import Reminder, Task, User, UserRole
 from workflow.policy import Actor, can_reassign, can_view, role_in_scope, task_scope_org
 from workflow.services.casework import CaseRow, lock_case, reminder_day
@@ -31,9 +32,9 @@ if TYPE_CHECKING:
 tasks_t = Task.__table__
 reminders_t = Reminder.__table__
 
-# Statements built once (see the note in ``workflow.services.firing``).
-_INSERT_TASKS = insert(tasks_t).returning(tasks_t.c.id)
-_CANCEL_REMINDERS = (
+# Statements built once and run directly on the driver (``workflow.persistence.direct``).
+_INSERT_TASKS = direct.Direct(insert(tasks_t).returning(tasks_t.c.id))
+_CANCEL_REMINDERS = direct.Direct(
     update(reminders_t)
     .where(
         reminders_t.c.task_id.in_(bindparam("task_ids", expanding=True)),
@@ -50,9 +51,12 @@ _ACTOR_TASKS = (
     )
     .order_by(tasks_t.c.id)
 )
-_ACTOR_TASKS_IN_ROUND = _ACTOR_TASKS.where(tasks_t.c.round_id == bindparam("round_id"))
-_UPSERTS: dict[str, object] = {}
-_CLOSINGS: dict[tuple[bool, bool], object] = {}
+_ACTOR_TASKS_IN_ROUND = direct.Direct(
+    _ACTOR_TASKS.where(tasks_t.c.round_id == bindparam("round_id"))
+)
+_ACTOR_TASKS = direct.Direct(_ACTOR_TASKS)
+_UPSERTS: dict[str, direct.Direct] = {}
+_CLOSINGS: dict[tuple[bool, bool], direct.Direct] = {}
 
 
 @dataclass(frozen=True)
@@ -103,7 +107,7 @@ def open_tasks(
         )
         for t in new
     ]
-    ids = list(session.scalars(_INSERT_TASKS, rows))
+    ids = direct.run_many(session, _INSERT_TASKS, rows).scalars()
     for task_id, t in zip(ids, new, strict=True):
         events.append(
             TaskOpened(task_id, case.id, state.name, t.role, t.org_id, t.assignee_id, due_on)
@@ -191,13 +195,13 @@ def upsert_reminders(session: Session, rows: list[dict]) -> None:
             set_={"status": "pending", "due_at": statement.excluded.due_at},
             where=reminders_t.c.status == "cancelled",
         )
-        _UPSERTS[dialect] = statement
-    session.execute(statement, rows)
+        statement = _UPSERTS[dialect] = direct.Direct(statement)
+    direct.defer_many(session, statement, rows)
 
 
 def cancel_reminders(session: Session, task_ids: list[int]) -> None:
     if task_ids:
-        session.execute(_CANCEL_REMINDERS, {"task_ids": list(task_ids)})
+        direct.defer(session, _CANCEL_REMINDERS, {"task_ids": list(task_ids)})
 
 
 def close_open_tasks(
@@ -234,9 +238,8 @@ def close_open_tasks(
         params["b_state"] = state
     # One UPDATE … RETURNING closes them all (done or cancelled per row) instead of a SELECT
     # and an UPDATE per task; the case row lock the caller holds keeps the set stable.
-    closed = sorted(
-        session.execute(_closing_statement(only_ids is not None, state is not None), params).all()
-    )
+    statement = _closing_statement(only_ids is not None, state is not None)
+    closed = sorted(direct.run(session, statement, params).rows)
     if not closed:
         return []
     for task_id, status in closed:
@@ -246,7 +249,7 @@ def close_open_tasks(
     return open_ids
 
 
-def _closing_statement(by_ids: bool, by_state: bool):
+def _closing_statement(by_ids: bool, by_state: bool) -> direct.Direct:
     key = (by_ids, by_state)
     statement = _CLOSINGS.get(key)
     if statement is None:
@@ -272,7 +275,7 @@ def _closing_statement(by_ids: bool, by_state: bool):
             statement = statement.where(tasks_t.c.id.in_(bindparam("b_only_ids", expanding=True)))
         if by_state:
             statement = statement.where(tasks_t.c.state == bindparam("b_state"))
-        _CLOSINGS[key] = statement
+        statement = _CLOSINGS[key] = direct.Direct(statement)
     return statement
 
 
@@ -293,7 +296,7 @@ def actor_task(
     if round_id is not None:
         params["round_id"] = round_id
     query = _ACTOR_TASKS if round_id is None else _ACTOR_TASKS_IN_ROUND
-    open_rows = session.execute(query, params).all()
+    open_rows = direct.run(session, query, params).rows
     return pick_actor_task(definition, case, actor, open_rows, role_hint)
 
 

@@ -417,6 +417,7 @@ def upgrade() -> None:
         batch_op.create_index('ix_tasks_case_status', ['case_id', 'status'], unique=False)
         batch_op.create_index('ix_tasks_closed_by', ['closed_by', 'closed_at'], unique=False)
         batch_op.create_index('ix_tasks_queue_open', ['role', 'org_id', 'status', 'due_on'], unique=False)
+        batch_op.create_index('ix_tasks_round', ['round_id'], unique=False)
 
     op.create_table('meeting_decisions',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
@@ -474,6 +475,7 @@ def downgrade() -> None:
     op.drop_table('reminders')
     op.drop_table('meeting_decisions')
     with op.batch_alter_table('tasks', schema=None) as batch_op:
+        batch_op.drop_index('ix_tasks_round')
         batch_op.drop_index('ix_tasks_queue_open')
         batch_op.drop_index('ix_tasks_closed_by')
         batch_op.drop_index('ix_tasks_case_status')
