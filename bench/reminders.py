@@ -213,10 +213,12 @@ def _repend_outbox(url: str) -> int:
 
 
 def _deliver(url: str, port: int, worker_id: str, barrier=None, queue=None):
+    from notifications.render import load_templates
     from notifications.worker import Worker
 
     engine = Engine.create(url, load_verified(None), clock=FixedClock(NOW))
     settings = Settings(env="test", database_url=url, smtp_host="127.0.0.1", smtp_port=port)
+    load_templates()  # as ``soglasie worker`` does at start: steady state, not the first batch
     worker = Worker(engine, settings, worker_id=worker_id)
     try:
         if barrier is not None:

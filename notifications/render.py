@@ -11,8 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from email.message import EmailMessage
+from email.charset import BASE64, QP, Charset
+from email.header import Header
+from email.message import Message
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+from email.policy import Compat32
 from email.utils import format_datetime as rfc2822_date
+from email.utils import formataddr, parseaddr
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -62,6 +68,19 @@ def _environment(html: bool) -> Environment:
     return env
 
 
+def load_templates() -> int:
+    """Compile every template now (a worker calls it at start), so the first batch a worker
+    sends is not slowed by compiling them; returns how many."""
+    count = 0
+    for html, suffix in ((False, ".txt"), (True, ".html")):
+        environment = _environment(html)
+        for name in environment.list_templates():
+            if name.endswith(suffix):
+                environment.get_template(name)
+                count += 1
+    return count
+
+
 def language_of(value: str | None) -> str:
     return value if value in LANGUAGES else "ru"
 
@@ -95,31 +114,84 @@ def _tidy(text: str) -> str:
     return "\n".join(out) + "\n"
 
 
+class _Policy(Compat32):
+    """``compat32`` that writes a short one-line ASCII header as it is: the classic folding
+    builds a ``Header`` for every header of every part (~50 µs each) only to find that it
+    fits on its line. Anything longer, multi-line or encoded is folded as before."""
+
+    def _fold(self, name, value, sanitize):
+        if (
+            isinstance(value, str)
+            and value.isascii()
+            and "\n" not in value
+            and "\r" not in value
+            and len(name) + len(value) + 2 <= (self.max_line_length or 78)
+        ):
+            return f"{name}: {value}{self.linesep}"
+        return super()._fold(name, value, sanitize)
+
+
+_POLICY = _Policy()
+_UTF8_QP = Charset("utf-8")
+_UTF8_QP.header_encoding = BASE64  # RFC 2047 encoded words for Cyrillic subjects and names
+_UTF8_QP.body_encoding = QP
+
+
 def compose(
     rendered: RenderedEmail, *, mail_from: str, message_id: str, date: dt.datetime
-) -> EmailMessage:
-    """The MIME message: text and HTML alternatives, plus ``invite.ics`` when there is one.
+) -> Message:
+    """The MIME message: text and HTML alternatives (quoted-printable UTF-8), plus
+    ``invite.ics`` when there is one.
 
-    The .ics is attached as ``str`` with subtype ``calendar`` (bytes would lose the charset of
-    Cyrillic text) and carries iTIP's ``method`` parameter.
+    Built with the classic ``email.mime`` classes: ``EmailMessage`` parses and re-folds every
+    header through the modern policy, ~5 ms a message, most of a send (bench: reminders,
+    delivery); these take the values as given and encode non-ASCII ones as RFC 2047 words.
+    A parser with any policy reads the same headers and parts back. The .ics is attached as
+    text with subtype ``calendar`` (its charset kept for Cyrillic text) and carries iTIP's
+    ``method`` parameter.
     """
-    message = EmailMessage()
-    message["From"] = mail_from
-    message["To"] = rendered.to_addr
-    message["Subject"] = rendered.subject
-    message["Date"] = rfc2822_date(date)
-    message["Message-ID"] = message_id
-    message["Auto-Submitted"] = "auto-generated"
-    message["Content-Language"] = rendered.language
-    for name, value in rendered.headers.items():
+    body = MIMEMultipart("alternative", policy=_POLICY)
+    body.attach(_part(MIMEText(rendered.text, "plain", _UTF8_QP, policy=_POLICY)))
+    body.attach(_part(MIMEText(rendered.html, "html", _UTF8_QP, policy=_POLICY)))
+    if rendered.ics is None:
+        message = body
+    else:
+        message = MIMEMultipart("mixed", policy=_POLICY)
+        message.attach(_part(body))
+        invite = MIMEText(rendered.ics, "calendar", _UTF8_QP, policy=_POLICY)
+        invite.set_param("method", rendered.ics_method or "REQUEST")
+        invite.add_header("Content-Disposition", "attachment", filename="invite.ics")
+        message.attach(_part(invite))
+    headers = {
+        "From": _address_header(mail_from),
+        "To": _address_header(rendered.to_addr),
+        "Subject": _text_header(rendered.subject),
+        "Date": rfc2822_date(date),
+        "Message-ID": message_id,
+        "Auto-Submitted": "auto-generated",
+        "Content-Language": rendered.language,
+        **{name: _text_header(value) for name, value in rendered.headers.items()},
+    }
+    # The envelope headers first, as a reader expects them (MIMEMultipart put its own).
+    own = [(name, value) for name, value in message.items()]
+    for name in {name for name, _value in own}:
+        del message[name]
+    for name, value in [*headers.items(), *own]:
         message[name] = value
-    message.set_content(rendered.text, cte="quoted-printable")
-    message.add_alternative(rendered.html, subtype="html", cte="quoted-printable")
-    if rendered.ics is not None:
-        message.add_attachment(
-            rendered.ics,
-            subtype="calendar",
-            filename="invite.ics",
-            params={"method": rendered.ics_method or "REQUEST"},
-        )
     return message
+
+
+def _part(part: Message) -> Message:
+    del part["MIME-Version"]  # belongs to the message, not to each of its parts
+    return part
+
+
+def _text_header(value: str):
+    return value if value.isascii() else Header(value, _UTF8_QP)
+
+
+def _address_header(value: str) -> str:
+    name, address = parseaddr(value)
+    if not name or name.isascii():
+        return value
+    return formataddr((name, address), charset=_UTF8_QP)

@@ -37,6 +37,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 
 from notifications.delivery import BatchResult, DeliveryPolicy, deliver_batch
 from notifications.digests import send_digests
+from notifications.render import load_templates
 from notifications.transports import TransportContext, channels, make_transport
 from workflow.reminders import fire_due_reminders
 
@@ -215,6 +216,7 @@ def run_worker(
     email_sender=None,
 ) -> None:
     """Run the worker in this process until SIGTERM or SIGINT (blocking)."""
+    load_templates()
     worker = Worker(engine, settings, config=config, email_sender=email_sender)
     scheduler = BlockingScheduler(**_scheduler_options())
     _schedule(scheduler, worker)

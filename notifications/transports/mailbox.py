@@ -8,6 +8,9 @@ like an SMTP re-send would.
 
 from __future__ import annotations
 
+from email import message_from_bytes
+from email.policy import default
+
 from sqlalchemy import insert
 
 from notifications.transports.smtp import Envelope
@@ -34,7 +37,9 @@ class MailboxSender:
         pass
 
     def send(self, envelope: Envelope) -> None:
-        message = envelope.message
+        # Read back as a mail client would (decoded headers and parts): ``compose`` builds
+        # messages with the classic classes, which keep encoded words as they are.
+        message = message_from_bytes(envelope.message.as_bytes(), policy=default)
         text = html = ics = None
         for part in message.walk():
             if part.is_multipart():

@@ -18,7 +18,7 @@ from __future__ import annotations
 import smtplib
 import ssl
 from dataclasses import dataclass
-from email.message import EmailMessage
+from email.message import Message
 
 from notifications.transports import ConnectionFailure, PermanentFailure, TransientFailure
 
@@ -29,7 +29,7 @@ SECURITY = ("none", "starttls", "ssl")
 class Envelope:
     from_addr: str
     to_addr: str
-    message: EmailMessage
+    message: Message
     outbox_id: int | None = None
 
 

@@ -173,7 +173,8 @@ def _raise(dialect, sql: str, params, error: Exception):
 
 # --- deferred writes: PostgreSQL sends them with the next statement, in one round trip ---------
 
-_PENDING = "soglasie.direct.pending"  # key in the DBAPI connection's info: [(sql, arguments)]
+# Key in the DBAPI connection's info: [(sql, arguments, Deferred or None)].
+_PENDING = "soglasie.direct.pending"
 _INSTALLED: weakref.WeakSet[Engine] = weakref.WeakSet()
 
 
@@ -217,17 +218,28 @@ def _discard_at_checkin(_dbapi_connection, record):
     record.info.pop(_PENDING, None)
 
 
-def defer(session: Session, direct: Direct, params: Mapping[str, Any] | None = None) -> None:
+class Deferred:
+    """A deferred statement's row count, known once it has been sent (None until then)."""
+
+    __slots__ = ("rowcount",)
+
+    def __init__(self, rowcount: int | None = None):
+        self.rowcount = rowcount
+
+
+def defer(session: Session, direct: Direct, params: Mapping[str, Any] | None = None) -> Deferred:
     """Execute ``direct`` for its effect only, as late as is safe: on an ``install``-ed
     PostgreSQL engine it is sent with the next statement or the commit (its errors surface
-    there, and roll the whole transaction back); elsewhere it runs now."""
+    there, and roll the whole transaction back); elsewhere it runs now. The returned handle
+    gives its row count once sent (after the commit, at the latest)."""
     params = params or {}
     connection = session.connection()
     if connection.engine not in _INSTALLED:
-        run(session, direct, params)
-        return
+        return Deferred(run(session, direct, params).rowcount)
     form = direct.form(connection.dialect, params)
-    connection.info.setdefault(_PENDING, []).append((form.sql, form.arguments(params)))
+    handle = Deferred()
+    connection.info.setdefault(_PENDING, []).append((form.sql, form.arguments(params), handle))
+    return handle
 
 
 def defer_many(session: Session, direct: Direct, rows: Sequence[Mapping[str, Any]]) -> None:
@@ -240,7 +252,7 @@ def defer_many(session: Session, direct: Direct, rows: Sequence[Mapping[str, Any
         return
     form = direct.form(connection.dialect, rows[0])
     pending = connection.info.setdefault(_PENDING, [])
-    pending.extend((form.sql, form.arguments(row)) for row in rows)
+    pending.extend((form.sql, form.arguments(row), None) for row in rows)
 
 
 # --- running now ----------------------------------------------------------------------------
@@ -270,16 +282,20 @@ def _submit(
     )
     before, after = _observers(connection)
     sent: list[tuple[Any, str, Any, bool]] = []
+    counted: list[tuple[Deferred, Any]] = []
     sql, arguments = "", None
     try:
         with dbapi.pipeline() if pipelined else contextlib.nullcontext():
             if pending:
-                writes = dbapi.cursor()  # their results are not read: one cursor for all
-                for sql, arguments in pending:
+                writes = dbapi.cursor()  # results nobody reads: one cursor for them all
+                for sql, arguments, handle in pending:
+                    cursor = writes if handle is None else dbapi.cursor()
                     for listener in before:
-                        listener(connection, writes, sql, arguments, None, False)
-                    writes.execute(sql, arguments)
-                    sent.append((writes, sql, arguments, False))
+                        listener(connection, cursor, sql, arguments, None, False)
+                    cursor.execute(sql, arguments)
+                    sent.append((cursor, sql, arguments, False))
+                    if handle is not None:
+                        counted.append((handle, cursor))
             for cursor, (form, arguments, many) in zip(cursors, calls, strict=True):
                 sql = form.sql
                 for listener in before:
@@ -295,6 +311,8 @@ def _submit(
                 dbapi.commit()
     except dialect.loaded_dbapi.Error as error:
         _raise(dialect, sql, arguments, error)
+    for handle, cursor in counted:
+        handle.rowcount = cursor.rowcount
     for cursor, sql, arguments, many in sent if after else ():
         for listener in after:
             listener(connection, cursor, sql, arguments, None, many)
