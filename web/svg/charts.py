@@ -13,6 +13,9 @@ ROW_H = 26
 LABEL_W = 210
 VALUE_W = 46
 WIDTH = 640
+# Width of an average character of a label at the charts' 12 px font, Cyrillic included: a label
+# longer than its column holds is cut with "…" (the full text is in its <title> and the table).
+CHAR_W = 7.5
 
 
 def _cut(text: str, limit: int = 30) -> str:
@@ -31,7 +34,7 @@ def hbars(
     A smaller ``width`` gives larger text when the chart sits in a narrow column."""
     if not rows:
         return ""
-    label_w = LABEL_W if width >= WIDTH else int(width * 0.36)
+    label_w = LABEL_W if width >= WIDTH else int(width * 0.42)
     biggest = max((sum(values) for _, values in rows), default=0) or 1
     span = width - label_w - VALUE_W - 10
     height = len(rows) * ROW_H + 8
@@ -41,9 +44,10 @@ def hbars(
     ]
     for index, (label, values) in enumerate(rows):
         y = 4 + index * ROW_H
+        shown_label = _cut(label, int((label_w - 12) // CHAR_W))
         parts.append(
             f'<text x="{label_w - 8}" y="{y + 16}" text-anchor="end">'
-            f"<title>{escape(label)}</title>{escape(_cut(label, label_w // 7))}</text>"
+            f"<title>{escape(label)}</title>{escape(shown_label)}</text>"
         )
         x = float(label_w)
         for value, css in zip(values, classes, strict=False):
