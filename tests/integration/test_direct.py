@@ -8,7 +8,17 @@ import datetime as dt
 import time
 
 import pytest
-from sqlalchemy import bindparam, create_engine, insert, select, text, update
+from sqlalchemy import (
+    String,
+    bindparam,
+    create_engine,
+    event,
+    func,
+    insert,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 
 from workflow.persistence import direct
@@ -170,3 +180,34 @@ def _id(session, key: str) -> int:
 
 def _status(session, key: str) -> str:
     return session.scalar(select(reminders_t.c.status).where(reminders_t.c.key == key))
+
+
+def test_every_statement_of_a_unit_runs_in_one_server_transaction(engine, backend):
+    # On PostgreSQL the driver is in autocommit and the BEGIN rides with the first statement
+    # (``direct.install``): the statements after it must still share its transaction.
+    if backend != "postgres":
+        pytest.skip("PostgreSQL transactions only")
+    seen: list[str] = []
+
+    def log(_conn, _cursor, statement, *_args):
+        seen.append(statement)
+
+    event.listen(engine.bind, "before_cursor_execute", log)
+    try:
+        with engine.uow() as uow:
+            uow.commit()  # nothing ran: nothing is sent, not even BEGIN / COMMIT
+        assert seen == []
+        with engine.uow() as uow:
+            session = uow.session
+            first = direct.run(session, XACT).first()[0]
+            direct.defer_many(session, INSERT_PLAIN, [_row("in-tx")])
+            assert session.scalar(text("SELECT pg_current_xact_id()")) == first
+            assert direct.run(session, XACT).first()[0] == first
+        assert seen[0] == "BEGIN"
+        with engine.uow(write=False) as uow:
+            assert direct.run(uow.session, SELECT, {"key": "in-tx"}).rows == []
+    finally:
+        event.remove(engine.bind, "before_cursor_execute", log)
+
+
+XACT = direct.Direct(select(func.pg_current_xact_id().cast(String)))

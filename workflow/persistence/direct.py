@@ -176,6 +176,7 @@ def _raise(dialect, sql: str, params, error: Exception):
 # Key in the DBAPI connection's info: [(sql, arguments, Deferred or None)].
 _PENDING = "soglasie.direct.pending"
 _INSTALLED: weakref.WeakSet[Engine] = weakref.WeakSet()
+_BEGIN = ("BEGIN", None, None)
 
 
 def install(engine: Engine) -> None:
@@ -188,12 +189,29 @@ def install(engine: Engine) -> None:
     """
     if engine.dialect.name != "postgresql" or engine in _INSTALLED:
         return
+    event.listen(engine, "connect", _driver_autocommit)
+    event.listen(engine, "begin", _defer_begin)
     # retval=True keeps the function itself in the dispatch (``_observers`` skips it).
     event.listen(engine, "before_cursor_execute", _flush_before_statement, retval=True)
     event.listen(engine, "commit", _flush_and_commit)
     event.listen(engine, "rollback", _discard)
     event.listen(engine, "checkin", _discard_at_checkin)
     _INSTALLED.add(engine)
+
+
+def _driver_autocommit(dbapi_connection, _record):
+    # psycopg opens a transaction itself with a BEGIN that, in pipeline mode, it sends and
+    # waits for on its own: one round trip per transaction before the first real statement.
+    # With the driver in autocommit, SQLAlchemy's "begin" (below) sends the BEGIN instead,
+    # as a held-back write that rides with the transaction's first statement. COMMIT and
+    # ROLLBACK are unaffected: psycopg sends them whenever the server is in a transaction.
+    dbapi_connection.autocommit = True
+
+
+def _defer_begin(connection):
+    dbapi = connection.connection.dbapi_connection
+    if dbapi.autocommit:  # else (isolation level changed on this connection) psycopg begins
+        connection.info.setdefault(_PENDING, []).append(_BEGIN)
 
 
 def _flush_before_statement(connection, _cursor, statement, parameters, _context, _many):
@@ -203,7 +221,10 @@ def _flush_before_statement(connection, _cursor, statement, parameters, _context
 
 
 def _flush_and_commit(connection):
-    if connection.info.get(_PENDING):
+    pending = connection.info.get(_PENDING)
+    if pending == [_BEGIN]:  # nothing ran: the transaction never needs to reach the server
+        del pending[:]
+    elif pending:
         # The COMMIT travels in the same pipeline; SQLAlchemy's own commit then finds the
         # transaction ended and sends nothing. A failed write aborts the pipeline before the
         # COMMIT, and the error propagates out of the commit.
