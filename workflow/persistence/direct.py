@@ -328,7 +328,13 @@ def _submit(
                 else:
                     cursor.executemany(sql, arguments)
                 sent.append((cursor, sql, arguments, many))
-            if commit:
+            if commit and dbapi.autocommit:
+                # The COMMIT as one more statement of the pipeline: its answer comes back
+                # with the others' at the pipeline's Sync. (``dbapi.commit()`` inside a
+                # pipeline syncs by itself, and leaving the pipeline syncs once more: one
+                # round trip more.) psycopg then finds the server out of the transaction.
+                dbapi.cursor().execute("COMMIT")
+            elif commit:
                 dbapi.commit()
     except dialect.loaded_dbapi.Error as error:
         _raise(dialect, sql, arguments, error)

@@ -45,6 +45,9 @@ class CaseRow:
     calendar_code: str | None
     is_closed: bool
     title: str
+    # True when this transaction holds the row's lock (``SELECT … FOR UPDATE`` on PostgreSQL):
+    # no other transaction can change the row until this one ends.
+    locked: bool = False
 
 
 _REGION = aliased(Organization, name="case_region")
@@ -126,7 +129,13 @@ def lock_case(session: Session, case_id: int, *, for_update: bool = True) -> Cas
     """
     query = _LOCK_CASE if for_update else _READ_CASE_DIRECT
     row = direct.run(session, query, {"case_id": case_id}).first()
-    return CaseRow(*row) if row is not None else None
+    return CaseRow(*row, locked=for_update and _row_locks(session)) if row is not None else None
+
+
+def _row_locks(session: Session) -> bool:
+    """Whether ``FOR UPDATE`` locks rows here (SQLite has no row locks: the unit of work holds
+    the database's write lock instead)."""
+    return session.get_bind().dialect.name == "postgresql"
 
 
 def lock_case_with_tasks(session: Session, case_id: int) -> tuple[CaseRow | None, list[Any]]:
@@ -138,7 +147,8 @@ def lock_case_with_tasks(session: Session, case_id: int) -> tuple[CaseRow | None
         session, [(_LOCK_CASE, {"case_id": case_id}), (_CASE_TASKS, {"case_id": case_id})]
     )
     row = locked.first()
-    return (CaseRow(*row) if row is not None else None), sorted(tasks.rows)
+    case = CaseRow(*row, locked=_row_locks(session)) if row is not None else None
+    return case, sorted(tasks.rows)
 
 
 def visible_case(
@@ -275,13 +285,19 @@ def bump_version(session: Session, case: CaseRow, now: dt.datetime, **values: An
     """UPDATE the case, guarded by its version; return the new version.
 
     The row is already locked, so the version check only fails if a caller forgot to lock;
-    it is kept as a second line of defence on SQLite, where there is no row lock.
+    it is kept as a second line of defence on SQLite, where there is no row lock, and for a
+    row read without ``FOR UPDATE``.
     """
     new_version = case.version + 1
     params = {f"set_{name}": value for name, value in values.items()}
     params.update(case_id=case.id, old_version=case.version, new_version=new_version, now=now)
-    result = direct.run(session, _bump_statement(frozenset(values)), params)
-    if result.rowcount != 1:
+    statement = _bump_statement(frozenset(values))
+    if case.locked:
+        # Nobody else can have changed the row since this transaction locked it, so there is
+        # no answer worth waiting for: the UPDATE travels with the next statement or with the
+        # COMMIT (one round trip less per change on PostgreSQL).
+        direct.defer(session, statement, params)
+    elif direct.run(session, statement, params).rowcount != 1:
         raise ConcurrentUpdate()
     case.version = new_version
     return new_version

@@ -37,6 +37,7 @@ from workflow.events import (
     TaskOpened,
 )
 from workflow.outbox import enqueue
+from workflow.persistence import direct
 from workflow.persistence.integrations import WebhookSubscription
 from workflow.persistence.meetings import Meeting, MeetingParticipant
 from workflow.persistence.models import Case, DefinitionVersion, Organization
@@ -240,8 +241,9 @@ _RELEVANT = (
 )
 
 
-# Built once: it runs inside every transition that produces a relevant event.
-_ACTIVE_SUBSCRIPTIONS = (
+# Built once, run directly on the driver (the transition's held-back writes travel with it):
+# it runs inside every transition that produces a relevant event.
+_ACTIVE_SUBSCRIPTIONS = direct.Direct(
     select(
         WebhookSubscription.id,
         WebhookSubscription.org_id,
@@ -260,7 +262,7 @@ def webhook_deliveries(ctx: HandlerContext, events: Sequence[Event]) -> None:
     if not any(isinstance(e, _RELEVANT) for e in events):
         return
     session = ctx.session
-    subscriptions = session.execute(_ACTIVE_SUBSCRIPTIONS).all()
+    subscriptions = direct.run(session, _ACTIVE_SUBSCRIPTIONS).rows
     if not subscriptions:
         return
     _queue(ctx, subscriptions, _notices(_Cases(session), events, ctx.now))
