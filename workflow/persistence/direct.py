@@ -321,12 +321,10 @@ def _submit(
                 sql = form.sql
                 for listener in before:
                     listener(connection, cursor, sql, arguments, None, many)
-                if not many:
-                    cursor.execute(sql, arguments)
-                elif form.row is not None and postgres:
-                    cursor.executemany(sql, arguments, returning=True)
-                else:
+                if many:  # no RETURNING (see ``run_many``)
                     cursor.executemany(sql, arguments)
+                else:
+                    cursor.execute(sql, arguments)
                 sent.append((cursor, sql, arguments, many))
             if commit and dbapi.autocommit:
                 # The COMMIT as one more statement of the pipeline: its answer comes back
@@ -393,15 +391,18 @@ def run_all(
 
 
 def run_many(session: Session, direct: Direct, rows: Sequence[Mapping[str, Any]]) -> Result:
-    """Execute ``direct`` once per row (one ``executemany``: a single round trip on
-    PostgreSQL). Rows returned by ``RETURNING`` come back in the order of ``rows``."""
+    """Execute ``direct`` once per row, in a single round trip on PostgreSQL (one
+    ``executemany``, or one pipeline of executes with ``RETURNING``). Rows returned by
+    ``RETURNING`` come back in the order of ``rows``."""
     if not rows:
         return Result([], 0)
     connection = session.connection()
     form = direct.form(connection.dialect, rows[0])
     arguments = [form.arguments(row) for row in rows]
-    if form.row is not None and connection.dialect.name != "postgresql":
-        # sqlite3's executemany returns no rows: one execute per row (no round trips here).
+    if form.row is not None:
+        # One execute per row: sqlite3's executemany returns no rows, and psycopg's, inside a
+        # pipeline, asks for the rows before the pipeline's Sync (a round trip more); these
+        # executes ride in one pipeline and come back together.
         cursors = _submit(connection, [(form, argument, False) for argument in arguments])
         found = [row for cursor in cursors for row in _result(form, cursor, False).rows]
         return Result(found, len(found))
