@@ -225,6 +225,8 @@ def fire_in(
 
     state = f.state
     acted_task_id: int | None = None
+    # The open tasks of the state, as read under the lock: the ones the transition closes.
+    open_ids = [row.id for row in task_rows if row.status == "open"]
     if (
         state.kind == "review"
         and state.review
@@ -233,6 +235,8 @@ def fire_in(
         acted_task_id, vote_result = review_vote(f, check, now, task_rows)
         if vote_result is not None:
             return vote_result
+        if trigger == state.review.approve:  # the vote closed the voter's task already
+            open_ids = [i for i in open_ids if i != acted_task_id]
     elif actor is not None:
         open_rows = [row for row in task_rows if row.status == "open"]
         task, principal = pick_actor_task(definition, case, actor, open_rows)
@@ -245,6 +249,7 @@ def fire_in(
         f,
         attempt.taken,
         acted_task_id,
+        open_ids,
         now,
         today,
         [w.message for w in attempt.warnings],
@@ -257,6 +262,7 @@ def _apply(
     f: Firing,
     taken: TransitionSpec,
     acted_task_id: int | None,
+    open_ids: list[int],
     now,
     today,
     warning_messages: list[str],
@@ -279,6 +285,7 @@ def _apply(
         now=now,
         events=f.events,
         state=source.name,
+        known_open=open_ids,
     )
     if source.kind == "review" and source.review:
         outcome = {source.review.approve: "approved", source.review.reject: "returned"}.get(

@@ -216,11 +216,16 @@ def close_open_tasks(
     events: list[Event],
     only_ids: list[int] | None = None,
     state: str | None = None,
+    known_open: list[int] | None = None,
 ) -> list[int]:
     """Close the case's open tasks: ``done_task_id`` as done, the rest as cancelled.
 
     ``state`` limits it to the tasks of the state being left: tasks a service opened outside
     the workflow (a meeting decision's follow-up) live on across transitions.
+
+    ``known_open``: the ids of exactly the tasks this would close, as the caller read them
+    under the case's row lock (``lock_case_with_tasks``). Nothing can have opened or closed
+    one since, so the UPDATE is held back (``direct.defer``) instead of waited for.
     """
     if only_ids is not None and not only_ids:
         return []
@@ -238,8 +243,15 @@ def close_open_tasks(
         params["b_state"] = state
     # One UPDATE … RETURNING closes them all (done or cancelled per row) instead of a SELECT
     # and an UPDATE per task; the case row lock the caller holds keeps the set stable.
-    statement = _closing_statement(only_ids is not None, state is not None)
-    closed = sorted(direct.run(session, statement, params).rows)
+    if known_open is not None:
+        if not known_open:
+            return []
+        params["b_only_ids"] = list(known_open)
+        direct.defer(session, _closing_statement(True, state is not None), params)
+        closed = [(i, "done" if i == done_task_id else "cancelled") for i in sorted(known_open)]
+    else:
+        statement = _closing_statement(only_ids is not None, state is not None)
+        closed = sorted(direct.run(session, statement, params).rows)
     if not closed:
         return []
     for task_id, status in closed:
