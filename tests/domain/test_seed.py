@@ -45,6 +45,25 @@ def test_a_csv_with_a_broken_line_is_refused_with_its_line_number_and_nothing_is
     assert _count(shipped_engine, Organization) == 0
 
 
+def test_lines_ending_in_a_lone_carriage_return_are_read_as_lines(shipped_engine):
+    header, *rows = BROKEN.splitlines()[:3]
+    with shipped_engine.uow() as uow:
+        summary = import_organizations(uow.session, "\r".join([header, *rows]) + "\r")
+        uow.commit()
+    assert summary.created == 2
+
+
+def test_a_file_that_is_not_csv_is_refused_with_its_line_number(shipped_engine):
+    header = BROKEN.splitlines()[0]
+    huge = "x" * 200_000  # over the csv module's field size limit
+    text = f"{header}\nRU-TA,region,{huge},,,,,,,Europe/Moscow\n"
+    with shipped_engine.uow() as uow, pytest.raises(ImportRefused) as refused:
+        import_organizations(uow.session, text, "orgs.csv")
+    [error] = refused.value.errors
+    assert error.line == 2 and error.message.startswith("not CSV: field larger than")
+    assert _count(shipped_engine, Organization) == 0
+
+
 def test_the_demo_csv_imports_every_kind_with_regions_on_their_calendars(shipped_engine):
     with shipped_engine.uow() as uow:
         summary = import_organizations(uow.session, ORGANIZATIONS_CSV.read_text("utf-8"))

@@ -114,7 +114,17 @@ def _check_row(
 
 def import_organizations(session: Session, text: str, source: str = "<csv>") -> ImportSummary:
     """Validate every line first; write only if all are good. The caller commits."""
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    # newline="": lines end at \n, \r\n or a lone \r, as the csv module expects
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline=""))
+    try:
+        return _import_rows(session, reader, source)
+    except csv.Error as error:  # e.g. a field over the csv module's size limit
+        # line_num counts the lines read before the one that failed
+        line = LineError(reader.line_num + 1, f"not CSV: {error}")
+        raise ImportRefused(source, [line]) from error
+
+
+def _import_rows(session: Session, reader: csv.DictReader, source: str) -> ImportSummary:
     header = [h.strip() for h in (reader.fieldnames or [])]
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     unknown = [c for c in header if c not in COLUMNS]
