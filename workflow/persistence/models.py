@@ -118,7 +118,11 @@ class Case(Base):
         Index("ix_cases_region_kind_state", "region_id", "kind", "state"),
         Index("ix_cases_owner_state", "owner_org_id", "state"),
         Index("ix_cases_kind_state_updated", "kind", "state", "updated_at"),
-        Index("ix_cases_partner_country", "partner_country"),
+        # The list filtered by partner country (and kind, state), newest first; its prefix
+        # serves the filter's list of countries.
+        Index(
+            "ix_cases_country_kind_state_updated", "partner_country", "kind", "state", "updated_at"
+        ),
         Index("ix_cases_parent", "parent_case_id"),
     )
 
@@ -194,10 +198,29 @@ class Task(Base):
 
     __tablename__ = "tasks"
     __table_args__ = (
-        Index("ix_tasks_assignee_open", "assignee_id", "status", "due_on"),
-        Index("ix_tasks_queue_open", "role", "org_id", "status", "due_on"),
-        Index("ix_tasks_case_status", "case_id", "status"),
-        Index("ix_tasks_closed_by", "closed_by", "closed_at"),
+        # SQLite's planner takes "assignee_id IS NULL AND status = ?" (a queue's count) to the
+        # assignee index, where most open tasks share the key NULL, and reads them all (100 ms
+        # at 100k agreements). Partial indexes keep the two kinds of task apart; PostgreSQL
+        # plans these queries well with the full indexes.
+        Index(
+            "ix_tasks_assignee_open",
+            "assignee_id",
+            "status",
+            "due_on",
+            sqlite_where=text("assignee_id IS NOT NULL"),
+        ),
+        Index(
+            "ix_tasks_queue_open",
+            "role",
+            "status",
+            "org_id",  # after status: a queue is "org_id IS NULL OR org_id = ?"
+            "due_on",
+            sqlite_where=text("assignee_id IS NULL"),
+        ),
+        # due_on included: "has an overdue open task" is answered from the index alone
+        Index("ix_tasks_case_status", "case_id", "status", "due_on"),
+        # status included: the inbox's "done" count is answered from the index alone
+        Index("ix_tasks_closed_by", "closed_by", "status", "closed_at"),
         Index("ix_tasks_round", "round_id"),  # a review round's votes (every vote reads them)
     )
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, aliased
 
 from workflow.persistence.models import AuditEvent, Case, Organization, Task, User
 from workflow.policy import Actor
-from workflow.queries.cases import text_match
+from workflow.queries.cases import is_overdue, text_match
 from workflow.queries.visibility import visible_cases
 
 
@@ -116,8 +116,7 @@ def list_cases(
             Case.parent_case_id,
             Case.created_at,
             Case.updated_at,
-            next_due,
-            _overdue(today),
+            next_due,  # and from it, overdue (see is_overdue)
         )
         .join(owner, owner.id == Case.owner_org_id)
         .outerjoin(region, region.id == Case.region_id)
@@ -125,7 +124,7 @@ def list_cases(
         .order_by(Case.updated_at.desc(), Case.id.desc())
         .limit(limit)
     ).all()
-    return [CaseItem(*row) for row in rows]
+    return [CaseItem(*row, is_overdue(row[-1], today)) for row in rows]
 
 
 @dataclass(frozen=True)

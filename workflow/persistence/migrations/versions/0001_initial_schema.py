@@ -129,10 +129,10 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_cases'))
     )
     with op.batch_alter_table('cases', schema=None) as batch_op:
+        batch_op.create_index('ix_cases_country_kind_state_updated', ['partner_country', 'kind', 'state', 'updated_at'], unique=False)
         batch_op.create_index('ix_cases_kind_state_updated', ['kind', 'state', 'updated_at'], unique=False)
         batch_op.create_index('ix_cases_owner_state', ['owner_org_id', 'state'], unique=False)
         batch_op.create_index('ix_cases_parent', ['parent_case_id'], unique=False)
-        batch_op.create_index('ix_cases_partner_country', ['partner_country'], unique=False)
         batch_op.create_index('ix_cases_region_kind_state', ['region_id', 'kind', 'state'], unique=False)
 
     op.create_table('substitutions',
@@ -413,10 +413,10 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_tasks'))
     )
     with op.batch_alter_table('tasks', schema=None) as batch_op:
-        batch_op.create_index('ix_tasks_assignee_open', ['assignee_id', 'status', 'due_on'], unique=False)
-        batch_op.create_index('ix_tasks_case_status', ['case_id', 'status'], unique=False)
-        batch_op.create_index('ix_tasks_closed_by', ['closed_by', 'closed_at'], unique=False)
-        batch_op.create_index('ix_tasks_queue_open', ['role', 'org_id', 'status', 'due_on'], unique=False)
+        batch_op.create_index('ix_tasks_assignee_open', ['assignee_id', 'status', 'due_on'], unique=False, sqlite_where=sa.text('assignee_id IS NOT NULL'))
+        batch_op.create_index('ix_tasks_case_status', ['case_id', 'status', 'due_on'], unique=False)
+        batch_op.create_index('ix_tasks_closed_by', ['closed_by', 'status', 'closed_at'], unique=False)
+        batch_op.create_index('ix_tasks_queue_open', ['role', 'status', 'org_id', 'due_on'], unique=False, sqlite_where=sa.text('assignee_id IS NULL'))
         batch_op.create_index('ix_tasks_round', ['round_id'], unique=False)
 
     op.create_table('meeting_decisions',
@@ -476,10 +476,10 @@ def downgrade() -> None:
     op.drop_table('meeting_decisions')
     with op.batch_alter_table('tasks', schema=None) as batch_op:
         batch_op.drop_index('ix_tasks_round')
-        batch_op.drop_index('ix_tasks_queue_open')
+        batch_op.drop_index('ix_tasks_queue_open', sqlite_where=sa.text('assignee_id IS NULL'))
         batch_op.drop_index('ix_tasks_closed_by')
         batch_op.drop_index('ix_tasks_case_status')
-        batch_op.drop_index('ix_tasks_assignee_open')
+        batch_op.drop_index('ix_tasks_assignee_open', sqlite_where=sa.text('assignee_id IS NOT NULL'))
 
     op.drop_table('tasks')
     with op.batch_alter_table('sla_pauses', schema=None) as batch_op:
@@ -538,10 +538,10 @@ def downgrade() -> None:
     op.drop_table('substitutions')
     with op.batch_alter_table('cases', schema=None) as batch_op:
         batch_op.drop_index('ix_cases_region_kind_state')
-        batch_op.drop_index('ix_cases_partner_country')
         batch_op.drop_index('ix_cases_parent')
         batch_op.drop_index('ix_cases_owner_state')
         batch_op.drop_index('ix_cases_kind_state_updated')
+        batch_op.drop_index('ix_cases_country_kind_state_updated')
 
     op.drop_table('cases')
     with op.batch_alter_table('api_tokens', schema=None) as batch_op:
