@@ -77,9 +77,10 @@ def create_app(
     login_manager.login_message = _l("Please sign in to continue.")
     login_manager.login_message_category = "info"
     csrf.init_app(app)
-    from web.i18n import select_locale, select_timezone
+    from web.i18n import install_template_gettext, select_locale, select_timezone
 
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    install_template_gettext(app)
     from web.auth import users  # noqa: F401  (registers the user loader)
 
     install_security_headers(app)

@@ -22,7 +22,8 @@ from pathlib import Path
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import has_request_context, session
+from flask import g, has_request_context, session
+from flask_babel import get_translations
 from flask_login import current_user
 
 LANGUAGES = ("ru", "en")
@@ -82,3 +83,27 @@ def compile_catalogues(source: Path = SOURCE, cache_root: Path | str | None = No
         if scratch.exists():
             shutil.rmtree(scratch, ignore_errors=True)
     return target
+
+
+# --- fast lookups for templates ---------------------------------------------------------------
+# A page calls gettext ~150 times; Flask-Babel's callables find the request's translations
+# through several context lookups each time (~15 µs a call, a tenth of a page's CPU in
+# bench: http). The translations are fixed once the request's locale is chosen (no page
+# switches it with force_locale), so they are looked up once and kept on ``g``.
+
+
+def _translations():
+    found = g.get("_soglasie_translations")
+    if found is None:
+        found = g._soglasie_translations = get_translations()
+    return found
+
+
+def install_template_gettext(app) -> None:
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: _translations().ugettext(s),
+        ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
+        pgettext=lambda c, s: _translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
+        newstyle=True,
+    )

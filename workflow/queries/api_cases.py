@@ -17,6 +17,13 @@ from workflow.policy import Actor
 from workflow.queries.cases import is_overdue, text_match
 from workflow.queries.visibility import visible_cases
 
+# Aliases built once, not per call: an aliased entity adapts each column on first use
+# (~0.3 ms apiece), which cost a page more than running its query (bench: http).
+_OWNER = aliased(Organization)
+_REGION = aliased(Organization)
+_WHO = aliased(User)
+_FOR_WHOM = aliased(User)
+
 
 @dataclass(frozen=True)
 class ListFilters:
@@ -68,8 +75,8 @@ def list_cases(
     limit: int,
 ) -> list[CaseItem]:
     """One statement: up to ``limit`` cases, newest change first, after the cursor key."""
-    owner = aliased(Organization)
-    region = aliased(Organization)
+    owner = _OWNER
+    region = _REGION
     next_due = (
         select(func.min(Task.due_on))
         .where(Task.case_id == Case.id, Task.status == "open")
@@ -146,8 +153,8 @@ class AuditRow:
 
 def history(session: Session, case_id: int) -> list[AuditRow]:
     """One statement: every audit event of the case, oldest first."""
-    who = aliased(User)
-    for_whom = aliased(User)
+    who = _WHO
+    for_whom = _FOR_WHOM
     rows = session.execute(
         select(
             AuditEvent.seq,

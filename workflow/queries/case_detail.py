@@ -28,6 +28,15 @@ from workflow.persistence.models import (
 )
 from workflow.persistence.plans import PlanItem
 
+# Aliases built once, not per call: an aliased entity adapts each column on first use
+# (~0.3 ms apiece), which cost a page more than running its query (bench: http).
+_OWNER = aliased(Organization)
+_REGION = aliased(Organization)
+_PARTNER = aliased(Organization)
+_CREATOR = aliased(User)
+_ACTOR = aliased(User)
+_ACTING_FOR = aliased(User)
+
 
 @dataclass(frozen=True)
 class CaseHeader:
@@ -121,10 +130,10 @@ class ClockRow:
 
 
 def header(session: Session, case_id: int) -> CaseHeader | None:
-    owner = aliased(Organization)
-    region = aliased(Organization)
-    partner = aliased(Organization)
-    creator = aliased(User)
+    owner = _OWNER
+    region = _REGION
+    partner = _PARTNER
+    creator = _CREATOR
     row = session.execute(
         select(
             Case.id,
@@ -202,8 +211,8 @@ def document_texts(session: Session, case_id: int, language: str, numbers: list[
 
 
 def history(session: Session, case_id: int) -> list[HistoryRow]:
-    actor = aliased(User)
-    acting_for = aliased(User)
+    actor = _ACTOR
+    acting_for = _ACTING_FOR
     rows = session.execute(
         select(
             AuditEvent.seq,

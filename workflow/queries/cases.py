@@ -29,6 +29,12 @@ from workflow.persistence.models import Case, Organization, SlaClock, Task
 from workflow.policy import Actor
 from workflow.queries.visibility import visible_cases
 
+# Aliases built once, not per call: an aliased entity adapts each column on first use
+# (~0.3 ms apiece), which cost a page more than running its query (bench: http).
+_OWNER = aliased(Organization)
+_REGION = aliased(Organization)
+_PARTNER = aliased(Organization)
+
 
 @dataclass(frozen=True)
 class CaseFilters:
@@ -147,9 +153,9 @@ def list_cases(
     limit: int | None = None,
 ) -> CasePage:
     """One statement. ``limit`` (for exports) replaces pagination."""
-    owner = aliased(Organization)
-    region = aliased(Organization)
-    partner = aliased(Organization)
+    owner = _OWNER
+    region = _REGION
+    partner = _PARTNER
     next_due = (
         select(func.min(Task.due_on))
         .where(Task.case_id == Case.id, Task.status == "open")

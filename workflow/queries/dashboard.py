@@ -20,6 +20,10 @@ from sqlalchemy.orm import Session, aliased
 
 from workflow.persistence.models import AuditEvent, Case, Organization, Task, User
 
+# Aliases built once, not per call: an aliased entity adapts each column on first use
+# (~0.3 ms apiece), which cost a page more than running its query (bench: http).
+_REGION = aliased(Organization)
+
 
 @dataclass(frozen=True)
 class Period:
@@ -85,7 +89,7 @@ def by_state(session: Session, kinds: Iterable[str], period: Period) -> list[Sta
 
 
 def by_region(session: Session, kinds: Iterable[str], period: Period) -> list[RegionCount]:
-    region = aliased(Organization)
+    region = _REGION
     rows = session.execute(
         select(Case.region_id, region.name_ru, region.name_en, Case.is_closed, func.count())
         .outerjoin(region, region.id == Case.region_id)
@@ -98,7 +102,7 @@ def by_region(session: Session, kinds: Iterable[str], period: Period) -> list[Re
 def overdue_tasks(
     session: Session, kinds: Iterable[str], today: dt.date, limit: int = 50
 ) -> tuple[int, list[OverdueTask]]:
-    region = aliased(Organization)
+    region = _REGION
     condition = and_(Task.status == "open", Task.due_on < today, Case.kind.in_(list(kinds)))
     total = session.scalar(
         select(func.count()).select_from(Task).join(Case, Case.id == Task.case_id).where(condition)

@@ -19,6 +19,14 @@ from workflow.queries.visibility import claimable_tasks, my_open_tasks
 TABS = ("mine", "claimable", "done")
 
 
+# Aliases built once, not per call: an aliased entity adapts each column on first use
+# (~0.3 ms apiece), which cost a page more than running its query (bench: http).
+_OWNER = aliased(Organization)
+_REGION = aliased(Organization)
+_ASSIGNEE = aliased(User)
+_ACTING_FOR = aliased(User)
+
+
 @dataclass(frozen=True)
 class InboxCounts:
     mine: int
@@ -72,10 +80,10 @@ def tasks(
 ) -> list[InboxTask]:
     """One statement: the tab's tasks, open ones by due date (undated last), done ones newest
     first."""
-    owner = aliased(Organization)
-    region = aliased(Organization)
-    assignee = aliased(User)
-    acting_for = aliased(User)
+    owner = _OWNER
+    region = _REGION
+    assignee = _ASSIGNEE
+    acting_for = _ACTING_FOR
     paused = exists().where(SlaClock.case_id == Task.case_id, SlaClock.status == "paused")
     query = (
         select(

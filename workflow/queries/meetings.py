@@ -18,6 +18,10 @@ from workflow.persistence.meetings import (
 )
 from workflow.persistence.models import Case, Organization, User
 
+# Aliases built once, not per call: an aliased entity adapts each column on first use
+# (~0.3 ms apiece), which cost a page more than running its query (bench: http).
+_AUTHOR = aliased(User)
+
 
 @dataclass(frozen=True)
 class MeetingRow:
@@ -152,7 +156,7 @@ def detail(session: Session, meeting_id: int) -> MeetingDetail | None:
             .order_by(Organization.name_ru)
         )
     ]
-    author = aliased(User)
+    author = _AUTHOR
     result.submissions = [
         Submission(*r)
         for r in session.execute(

@@ -24,6 +24,11 @@ from workflow.persistence.plans import PlanItem
 OPEN_ITEM_STATUSES = ("planned", "in_progress", "postponed")
 
 
+# Aliases built once, not per call: an aliased entity adapts each column on first use
+# (~0.3 ms apiece), which cost a page more than running its query (bench: http).
+_ACTING_ORG = aliased(Organization)
+
+
 @dataclass
 class RegionRollup:
     region_id: int
@@ -73,7 +78,7 @@ def region_rollups(
 
     # A task counts for its case's region; a task on a case of no region (a follow-up of the
     # coordinating meeting) counts for the region of the organization that must act on it.
-    acting_org = aliased(Organization)
+    acting_org = _ACTING_ORG
     task_region = func.coalesce(
         Case.region_id,
         case((acting_org.kind == "region", acting_org.id), else_=acting_org.parent_id),

@@ -31,6 +31,10 @@ from workflow.persistence.plans import PlanItem
 from workflow.policy import Actor
 from workflow.queries.visibility import visible_cases
 
+# Aliases built once, not per call: an aliased entity adapts each column on first use
+# (~0.3 ms apiece), which cost a page more than running its query (bench: http).
+_REGION = aliased(Organization)
+
 
 @dataclass(frozen=True)
 class RegionInfo:
@@ -83,7 +87,7 @@ class Upcoming:
 
 def summary(session: Session, code: str, today: dt.date) -> RegionSummary | None:
     """One statement: the region with its cases counted by (kind, definition, state)."""
-    region = aliased(Organization)
+    region = _REGION
     overdue = exists().where(Task.case_id == Case.id, Task.status == "open", Task.due_on < today)
     rows = session.execute(
         select(

@@ -34,6 +34,11 @@ DEFAULT_DEADLINE_OFFSETS: tuple[Duration, ...] = tuple(
 DEADLINE_FIELDS = {"proposals": "proposals_due_on", "reports": "reports_due_on"}
 
 
+# Aliases built once, not per call: an aliased entity adapts each column on first use
+# (~0.3 ms apiece), which cost a page more than running its query (bench: http).
+_PARENT = aliased(Organization)
+
+
 @dataclass(frozen=True)
 class MeetingFacts:
     id: int
@@ -179,7 +184,7 @@ def org_facts(session: Session, org_ids: Iterable[int]) -> list[OrgFacts]:
     ids = sorted(set(org_ids))
     if not ids:
         return []
-    parent = aliased(Organization)
+    parent = _PARENT
     rows = session.execute(
         select(
             Organization.id,
