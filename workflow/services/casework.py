@@ -20,6 +20,7 @@ from workflow.guards import DocumentInfo, GuardContext
 from workflow.persistence import direct
 from workflow.persistence.models import Case, DocumentVersion, Organization, ReviewRound, Task
 from workflow.policy import Actor, can_view
+from workflow.services.clocks import LIVE_CLOCKS
 
 if TYPE_CHECKING:
     from workflow.engine import Engine
@@ -138,17 +139,20 @@ def _row_locks(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
-def lock_case_with_tasks(session: Session, case_id: int) -> tuple[CaseRow | None, list[Any]]:
-    """``lock_case`` and the case's task rows as of the lock (in one round trip on
-    PostgreSQL): the open tasks of its current state, and the closed tasks (``status`` done)
-    of its open review round, ordered by id; each with ``round_number`` and
-    ``round_outcome``."""
-    locked, tasks = direct.run_all(
-        session, [(_LOCK_CASE, {"case_id": case_id}), (_CASE_TASKS, {"case_id": case_id})]
+def lock_case_with_tasks(
+    session: Session, case_id: int
+) -> tuple[CaseRow | None, list[Any], list[Any]]:
+    """``lock_case``, the case's task rows and its live SLA clocks as of the lock (in one
+    round trip on PostgreSQL). Tasks: the open tasks of its current state, and the closed
+    tasks (``status`` done) of its open review round, ordered by id; each with
+    ``round_number`` and ``round_outcome``. Clocks: ``clocks.LIVE_CLOCKS``."""
+    params = {"case_id": case_id}
+    locked, tasks, live = direct.run_all(
+        session, [(_LOCK_CASE, params), (_CASE_TASKS, params), (LIVE_CLOCKS, params)]
     )
     row = locked.first()
     case = CaseRow(*row, locked=_row_locks(session)) if row is not None else None
-    return case, sorted(tasks.rows)
+    return case, sorted(tasks.rows), live.rows
 
 
 def visible_case(
@@ -169,10 +173,11 @@ def visible_case(
 
 def visible_case_with_tasks(
     session: Session, case_id: int, actor: Actor | None, expected_version: int | None
-) -> tuple[CaseRow, list[Any]]:
-    """``visible_case`` (locked) with its task rows (``lock_case_with_tasks``)."""
-    case, tasks = lock_case_with_tasks(session, case_id)
-    return _checked(case, case_id, actor, expected_version), tasks
+) -> tuple[CaseRow, list[Any], list[Any]]:
+    """``visible_case`` (locked) with its task rows and live clocks
+    (``lock_case_with_tasks``)."""
+    case, tasks, live = lock_case_with_tasks(session, case_id)
+    return _checked(case, case_id, actor, expected_version), tasks, live
 
 
 def _checked(

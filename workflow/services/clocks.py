@@ -65,6 +65,20 @@ _END_PAUSE = direct.Direct(
 )
 _INSERT_PAUSE = direct.Direct(insert(pauses_t))
 _INSERT_CLOCK = direct.Direct(insert(clocks_t))
+# A case's clocks that may still change (a handful), read together with the case's row lock
+# by a transition (``lock_case_with_tasks``), so leaving and entering states need no reads.
+LIVE_CLOCKS = direct.Direct(
+    select(
+        clocks_t.c.id,
+        clocks_t.c.state,
+        clocks_t.c.status,
+        clocks_t.c.due_on,
+        clocks_t.c.paused_since,
+        clocks_t.c.paused_days,
+    )
+    .where(clocks_t.c.case_id == bindparam("case_id"), clocks_t.c.status != "stopped")
+    .order_by(clocks_t.c.id)
+)
 
 
 def on_leave(
@@ -74,13 +88,27 @@ def on_leave(
     dest: str,
     today: dt.date,
     audit: dict[str, Any],
+    live: list[Any] | None = None,
 ) -> None:
-    """Pause or stop the clock of ``state`` as the case leaves it for ``dest``."""
+    """Pause or stop the clock of ``state`` as the case leaves it for ``dest``.
+
+    ``live``: the case's ``LIVE_CLOCKS`` rows, read under its row lock; then the changes are
+    held back (``direct.defer``) rather than waited for, and ``live`` is kept up to date.
+    """
     if state.deadline is None or not state.deadline.pauses_in:
         return
     where = {"b_case_id": case_id, "b_state": state.name}
     if dest in state.deadline.pauses_in:
-        paused = direct.run(session, _PAUSE_RUNNING, {**where, "b_today": today}).scalars()
+        if live is None:
+            paused = direct.run(session, _PAUSE_RUNNING, {**where, "b_today": today}).scalars()
+        else:
+            paused = [c.id for c in live if c.state == state.name and c.status == "running"]
+            if paused:
+                direct.defer(session, _PAUSE_RUNNING, {**where, "b_today": today})
+                live[:] = [
+                    c._replace(status="paused", paused_since=today) if c.id in paused else c
+                    for c in live
+                ]
         if not paused:
             return
         direct.defer_many(
@@ -94,6 +122,8 @@ def on_leave(
         audit["clock_paused"] = {"state": state.name, "on": today.isoformat()}
     else:
         direct.defer(session, _STOP_RUNNING, where)
+        if live is not None:
+            live[:] = [c for c in live if not (c.state == state.name and c.status == "running")]
 
 
 def on_enter(
@@ -104,16 +134,21 @@ def on_enter(
     today: dt.date,
     cal: ProductionCalendar,
     audit: dict[str, Any],
+    live: list[Any] | None = None,
 ) -> dt.date | None:
     """The due date for a state being entered: a resumed clock's, or ``fresh_due``.
 
-    Only deadlines with ``pauses_in`` use clocks; others simply get ``fresh_due``.
+    Only deadlines with ``pauses_in`` use clocks; others simply get ``fresh_due``. ``live``:
+    as for ``on_leave``.
     """
     if state.deadline is None or not state.deadline.pauses_in:
         return fresh_due
-    paused = direct.run(
-        session, _CLOCK_IN, {"case_id": case_id, "state": state.name, "status": "paused"}
-    ).first()
+    if live is None:
+        paused = direct.run(
+            session, _CLOCK_IN, {"case_id": case_id, "state": state.name, "status": "paused"}
+        ).first()
+    else:
+        paused = next((c for c in live if c.state == state.name and c.status == "paused"), None)
     if paused is not None:
         away = (today - paused.paused_since).days
         due = cal.next_working_day(paused.due_on + dt.timedelta(days=away))

@@ -79,6 +79,7 @@ class Firing:
     data: dict[str, Any]
     ctx: GuardContext
     principal: Principal | None = None
+    live_clocks: list[Any] | None = None  # read under the lock (``clocks.LIVE_CLOCKS``)
     events: list[Event] = field(default_factory=list)
     audit_data: dict[str, Any] = field(default_factory=dict)
 
@@ -201,7 +202,9 @@ def fire_in(
     now = engine.clock.now()
     today = local_date(now)
     comment = (comment or "").strip() or None
-    case, task_rows = visible_case_with_tasks(session, case_id, actor, expected_version)
+    case, task_rows, live_clocks = visible_case_with_tasks(
+        session, case_id, actor, expected_version
+    )
     version = engine.catalog.get(case.definition_id, session)
     definition = version.definition
     candidates = definition.candidates(case.state, trigger)
@@ -215,6 +218,7 @@ def fire_in(
     fields = {**case.fields, **stored_data}
     ctx = guard_context(engine, session, case, definition, fields, today, {})
     f = Firing(engine, session, case, version, actor, trigger, comment, fields, stored_data, ctx)
+    f.live_clocks = live_clocks
     if stored_data:
         f.audit_data["data"] = stored_data
 
@@ -292,11 +296,13 @@ def _apply(
             taken.trigger, "cancelled"
         )
         close_round(session, case.id, source.name, outcome, now)
-    clocks.on_leave(session, case.id, source, dest.name, today, f.audit_data)
+    clocks.on_leave(session, case.id, source, dest.name, today, f.audit_data, f.live_clocks)
 
     cal = calendar_for(engine, case)
     fresh_due = state_deadline(engine, f.version, dest, case, f.fields, today)
-    due = clocks.on_enter(session, case.id, dest, fresh_due, today, cal, f.audit_data)
+    due = clocks.on_enter(
+        session, case.id, dest, fresh_due, today, cal, f.audit_data, f.live_clocks
+    )
     round_id = None
     if dest.kind == "review":
         round_id, f.audit_data["review_round"] = open_round(
