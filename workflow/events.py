@@ -175,5 +175,12 @@ def dispatch(
     if not events:
         return
     ctx = HandlerContext(session, now)
+    # A handler may queue the reads it will need (``handler.prefetch(ctx, events)``, e.g. with
+    # ``direct.prefetch``) before any handler runs, so they share a round trip with the
+    # reads of the handlers before it.
+    for handler in handlers:
+        early = getattr(handler, "prefetch", None)
+        if early is not None:
+            early(ctx, events)
     for handler in handlers:
         handler(ctx, events)

@@ -211,3 +211,16 @@ def test_every_statement_of_a_unit_runs_in_one_server_transaction(engine, backen
 
 
 XACT = direct.Direct(select(func.pg_current_xact_id().cast(String)))
+
+
+def test_a_prefetched_read_runs_in_its_place_among_the_held_back_writes(engine):
+    with engine.uow() as uow:
+        session = uow.session
+        direct.defer_many(session, INSERT_PLAIN, [_row("before")])
+        early = direct.prefetch(session, SELECT, {"key": "before"})
+        direct.defer(session, CANCEL_BY_KEY, {"key": "before", "now": NOW})
+        row = early.rows[0]
+        assert row.status == "pending" and row.data["ключ"] == ["значение", 1]
+        assert row.due_at == NOW + dt.timedelta(days=1)
+        assert _status(session, "before") == "fired"
+        uow.commit()

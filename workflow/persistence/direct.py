@@ -173,7 +173,7 @@ def _raise(dialect, sql: str, params, error: Exception):
 
 # --- deferred writes: PostgreSQL sends them with the next statement, in one round trip ---------
 
-# Key in the DBAPI connection's info: [(sql, arguments, Deferred or None)].
+# Key in the DBAPI connection's info: [(sql, arguments, Deferred, Prefetched or None)].
 _PENDING = "soglasie.direct.pending"
 _INSTALLED: weakref.WeakSet[Engine] = weakref.WeakSet()
 _BEGIN = ("BEGIN", None, None)
@@ -248,6 +248,45 @@ class Deferred:
         self.rowcount = rowcount
 
 
+class Prefetched:
+    """The rows of a read sent with the held-back writes (``prefetch``)."""
+
+    __slots__ = ("_connection", "_form", "_rows")
+
+    def __init__(self, connection, form: _Form, rows: list[Any] | None = None):
+        self._connection = connection
+        self._form = form
+        self._rows = rows
+
+    def _receive(self, cursor) -> None:
+        self._rows = _result(self._form, cursor, False).rows
+
+    @property
+    def rows(self) -> list[Any]:
+        if self._rows is None:  # not sent yet: send it now, with what is held back before it
+            _submit(self._connection, [])
+        if self._rows is None:
+            raise RuntimeError("a prefetched read was dropped with its transaction")
+        return self._rows
+
+
+def prefetch(
+    session: Session, direct: Direct, params: Mapping[str, Any] | None = None
+) -> Prefetched:
+    """Queue a read to travel with the held-back writes (after those already held back),
+    for a caller that will need its rows later but not now: on PostgreSQL it shares the next
+    round trip instead of taking one of its own; elsewhere it runs now. Reading ``.rows``
+    before anything else was sent sends it."""
+    params = params or {}
+    connection = session.connection()
+    form = direct.form(connection.dialect, params)
+    if connection.engine not in _INSTALLED:
+        return Prefetched(connection, form, run(session, direct, params).rows)
+    handle = Prefetched(connection, form)
+    connection.info.setdefault(_PENDING, []).append((form.sql, form.arguments(params), handle))
+    return handle
+
+
 def defer(session: Session, direct: Direct, params: Mapping[str, Any] | None = None) -> Deferred:
     """Execute ``direct`` for its effect only, as late as is safe: on an ``install``-ed
     PostgreSQL engine it is sent with the next statement or the commit (its errors surface
@@ -303,7 +342,7 @@ def _submit(
     )
     before, after = _observers(connection)
     sent: list[tuple[Any, str, Any, bool]] = []
-    counted: list[tuple[Deferred, Any]] = []
+    counted: list[tuple[Deferred | Prefetched, Any]] = []
     sql, arguments = "", None
     try:
         with dbapi.pipeline() if pipelined else contextlib.nullcontext():
@@ -337,7 +376,10 @@ def _submit(
     except dialect.loaded_dbapi.Error as error:
         _raise(dialect, sql, arguments, error)
     for handle, cursor in counted:
-        handle.rowcount = cursor.rowcount
+        if isinstance(handle, Prefetched):
+            handle._receive(cursor)
+        else:
+            handle.rowcount = cursor.rowcount
     for cursor, sql, arguments, many in sent if after else ():
         for listener in after:
             listener(connection, cursor, sql, arguments, None, many)

@@ -257,12 +257,24 @@ _ACTIVE_SUBSCRIPTIONS = direct.Direct(
 )
 
 
+_PREFETCHED = "webhooks.subscriptions"
+
+
+def _prefetch_subscriptions(ctx: HandlerContext, events: Sequence[Event]) -> None:
+    if any(isinstance(e, _RELEVANT) for e in events):
+        ctx.extra[_PREFETCHED] = direct.prefetch(ctx.session, _ACTIVE_SUBSCRIPTIONS)
+
+
 def webhook_deliveries(ctx: HandlerContext, events: Sequence[Event]) -> None:
     """Queue one webhook delivery per (subscribed organization, event). Never calls out."""
     if not any(isinstance(e, _RELEVANT) for e in events):
         return
     session = ctx.session
-    subscriptions = direct.run(session, _ACTIVE_SUBSCRIPTIONS).rows
+    queued = ctx.extra.pop(_PREFETCHED, None)
+    if queued is not None:
+        subscriptions = queued.rows
+    else:
+        subscriptions = direct.run(session, _ACTIVE_SUBSCRIPTIONS).rows
     if not subscriptions:
         return
     _queue(ctx, subscriptions, _notices(_Cases(session), events, ctx.now))
@@ -294,3 +306,7 @@ def _queue(ctx: HandlerContext, subscriptions, notices: list[_Notice]) -> None:
                 }
             )
     enqueue(ctx.session, ctx.now, rows)
+
+
+# The subscriptions are read with the other handlers' reads (``workflow.events.dispatch``).
+webhook_deliveries.prefetch = _prefetch_subscriptions  # type: ignore[attr-defined]
