@@ -503,6 +503,12 @@ def build(plan: Plan, definition_ids: dict[str, int], definitions) -> tuple[Rows
                 open_specs.append(
                     (role, _scope_org(definition, role, owner, region), None, round_id)
                 )
+        # As the engine plans them: an escalation goes to the state's escalate_to role, else
+        # to the supervisor of its first acting role, in that role's scope.
+        escalate_to = spec.deadline.escalate_to if spec.deadline else None
+        if escalate_to is None and spec.roles:
+            escalate_to = definition.roles[spec.roles[0]].supervisor
+        escalate_org = _scope_org(definition, escalate_to, owner, region) if escalate_to else None
         for role, org, assignee, round_id in open_specs:
             task_id = next(next_task)
             tasks.append(
@@ -532,8 +538,8 @@ def build(plan: Plan, definition_ids: dict[str, int], definitions) -> tuple[Rows
                     "escalation",
                     dt.datetime.combine(due, dt.time(6), tzinfo=dt.UTC),
                     due,
-                    None,
-                    None,
+                    escalate_to,
+                    escalate_org,
                     None,
                     "generated",
                     {},
