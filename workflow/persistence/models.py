@@ -326,9 +326,13 @@ class Reminder(Base):
 
     __tablename__ = "reminders"
     __table_args__ = (
+        # (due_at, id): the sweep claims in that order, and reminders are planned at a fixed
+        # local hour, so thousands share one due_at; on due_at alone PostgreSQL read and sorted
+        # all of them for every batch of 200 (46 ms a claim with 100k due, bench: reminders).
         Index(
             "ix_reminders_due_pending",
             "due_at",
+            "id",
             postgresql_where=text("status = 'pending'"),
             sqlite_where=text("status = 'pending'"),
         ),

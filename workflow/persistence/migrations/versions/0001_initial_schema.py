@@ -459,7 +459,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('reminders', schema=None) as batch_op:
         batch_op.create_index('ix_reminders_case', ['case_id', 'status'], unique=False)
-        batch_op.create_index('ix_reminders_due_pending', ['due_at'], unique=False, postgresql_where=sa.text("status = 'pending'"), sqlite_where=sa.text("status = 'pending'"))
+        batch_op.create_index('ix_reminders_due_pending', ['due_at', 'id'], unique=False, postgresql_where=sa.text("status = 'pending'"), sqlite_where=sa.text("status = 'pending'"))
         batch_op.create_index('ix_reminders_task', ['task_id'], unique=False)
 
     # ### end Alembic commands ###
