@@ -367,9 +367,12 @@ class OutboxMessage(Base):
 
     __tablename__ = "outbox"
     __table_args__ = (
+        # (next_attempt_at, id), the claim's order: a sweep writes many rows due at one moment
+        # (see ix_reminders_due_pending).
         Index(
             "ix_outbox_deliverable",
             "next_attempt_at",
+            "id",
             postgresql_where=text("status = 'pending'"),
             sqlite_where=text("status = 'pending'"),
         ),
