@@ -38,8 +38,9 @@ from workflow.services.casework import (
     state_deadline,
     visible_case_with_tasks,
 )
-from workflow.services.reviews import close_round, open_round, review_vote
+from workflow.services.reviews import close_round, queue_round, review_vote
 from workflow.services.tasks import (
+    OPEN_ROUND,
     close_open_tasks,
     open_tasks,
     pick_actor_task,
@@ -303,14 +304,23 @@ def _apply(
     due = clocks.on_enter(
         session, case.id, dest, fresh_due, today, cal, f.audit_data, f.live_clocks
     )
-    round_id = None
+    new_round = None
     if dest.kind == "review":
-        round_id, f.audit_data["review_round"] = open_round(
-            session, case.id, dest.name, now, f.ctx.documents()
-        )
+        # The round and its tasks go to the server together; the tasks find their round there.
+        new_round = queue_round(session, case.id, dest.name, now, f.ctx.documents())
+    new_tasks = tasks_for_state(definition, dest, case)
     task_ids = open_tasks(
-        session, case, dest, tasks_for_state(definition, dest, case), due, round_id, now, f.events
+        session,
+        case,
+        dest,
+        new_tasks,
+        due,
+        OPEN_ROUND if new_round is not None else None,
+        now,
+        f.events,
     )
+    if new_round is not None:
+        f.audit_data["review_round"] = new_round.rows[0].number
     plan_reminders(session, case, definition, dest, task_ids, due, cal, now)
 
     values: dict[str, Any] = dict(is_closed=dest.is_terminal, state_entered_at=now)

@@ -209,6 +209,18 @@ def open_round(
     return row.id, row.number
 
 
+def queue_round(session: Session, case_id: int, state: str, now, latest: dict):
+    """``open_round`` without waiting for it: the INSERT travels with the next statement
+    (the round's tasks: ``tasks.open_tasks`` with ``OPEN_ROUND``); ``.rows[0]`` of the
+    returned handle is ``(id, number)`` once that was sent."""
+    documents = {lang: {"number": d.number, "sha256": d.sha256} for lang, d in latest.items()}
+    return direct.prefetch(
+        session,
+        _INSERT_NEXT_ROUND,
+        {"r_case_id": case_id, "r_state": state, "r_documents": documents, "r_started_at": now},
+    )
+
+
 def close_round(session: Session, case_id: int, state: str, outcome: str, now) -> None:
     """End the open round of ``state``: approved, returned, or cancelled (case moved away)."""
     direct.defer(

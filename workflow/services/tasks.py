@@ -22,7 +22,7 @@ from workflow.definitions.model import Definition, StateSpec
 from workflow.errors import Conflict, NotFound, PermissionDenied
 from workflow.events import Event, TaskAssigned, TaskClosed, TaskOpened, dispatch
 from workflow.persistence import direct
-from workflow.persistence.models import Reminder, Task, User, UserRole
+from workflow.persistence.models import Reminder, ReviewRound, Task, User, UserRole
 from workflow.policy import Actor, can_reassign, can_view, role_in_scope, task_scope_org
 from workflow.services.casework import CaseRow, lock_case, reminder_day
 
@@ -34,6 +34,25 @@ reminders_t = Reminder.__table__
 
 # Statements built once and run directly on the driver (``workflow.persistence.direct``).
 _INSERT_TASKS = direct.Direct(insert(tasks_t).returning(tasks_t.c.id))
+# The tasks of a review round inserted just before them in the same transaction (and round trip:
+# ``reviews.queue_round``): the server finds the round, the state's open one.
+_rounds_t = ReviewRound.__table__
+_INSERT_ROUND_TASKS = direct.Direct(
+    insert(tasks_t)
+    .values(
+        round_id=select(_rounds_t.c.id)
+        .where(
+            _rounds_t.c.case_id == bindparam("r_case_id"),
+            _rounds_t.c.state == bindparam("r_state"),
+            _rounds_t.c.outcome.is_(None),
+        )
+        .order_by(_rounds_t.c.number.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    .returning(tasks_t.c.id)
+)
+OPEN_ROUND = -1  # ``open_tasks``' round: the state's open review round, queued just before
 _CANCEL_REMINDERS = direct.Direct(
     update(reminders_t)
     .where(
@@ -91,23 +110,30 @@ def open_tasks(
     now: dt.datetime,
     events: list[Event],
 ) -> list[int]:
+    """Insert the tasks ``new`` of ``state``; their ids. ``round_id`` may be ``OPEN_ROUND``:
+    the round the caller queued just before (``reviews.queue_round``)."""
     if not new:
         return []
+    if round_id == OPEN_ROUND:
+        statement = _INSERT_ROUND_TASKS
+        extra = {"r_case_id": case.id, "r_state": state.name}
+    else:
+        statement, extra = _INSERT_TASKS, {"round_id": round_id}
     rows = [
         dict(
             case_id=case.id,
             state=state.name,
-            round_id=round_id,
             role=t.role,
             org_id=t.org_id,
             assignee_id=t.assignee_id,
             status="open",
             due_on=due_on,
             created_at=now,
+            **extra,
         )
         for t in new
     ]
-    ids = direct.run_many(session, _INSERT_TASKS, rows).scalars()
+    ids = direct.run_many(session, statement, rows).scalars()
     for task_id, t in zip(ids, new, strict=True):
         events.append(
             TaskOpened(task_id, case.id, state.name, t.role, t.org_id, t.assignee_id, due_on)
