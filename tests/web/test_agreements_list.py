@@ -7,6 +7,7 @@ import io
 import re
 
 from tests.web import scenario
+from workflow.queries.cases import filter_options
 
 
 def _titles(html: str) -> list[str]:
@@ -85,3 +86,12 @@ def test_the_csv_export_has_the_filtered_rows_for_excel(engine, web_world, signe
     assert rows[0][:3] == ["Number", "Kind", "Title"]
     assert len(rows) == 2 and rows[1][2] == "Соглашение об образовании"
     assert rows[1][8] == "Federal review"
+
+
+def test_the_country_filter_offers_the_countries_of_the_cases_one_may_see(engine, web_world, clock):
+    _three_agreements(engine, web_world, clock)
+    with engine.uow(write=False) as uow:
+        federal = filter_options(uow.session, web_world.actor("mfa")).countries
+        other_region = filter_options(uow.session, web_world.actor("other")).countries
+    assert federal == ["CN", "DE"]  # every case's partner, found by the loose index scan
+    assert other_region == ["DE"]  # only her own cases

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session, aliased
 
 from workflow.persistence.models import Case, Organization, SlaClock, Task
 from workflow.policy import Actor
-from workflow.queries.visibility import visible_cases
+from workflow.queries.visibility import sees_everything, visible_cases
 
 # Aliases built once, not per call: an aliased entity adapts each column on first use
 # (~0.3 ms apiece), which cost a page more than running its query (bench: http).
@@ -204,6 +204,32 @@ def list_cases(
     return CasePage(listed, total, page, per_page)
 
 
+def _every_partner_country():
+    """The distinct partner countries by a loose index scan: from each country, the next one
+    up (one probe of the country index each), instead of reading every case's entry in the
+    index, which grew with the database (14 ms at 100k agreements, bench: reads)."""
+    first = select(func.min(Case.partner_country).label("country")).cte(
+        "partner_countries", recursive=True
+    )
+    following = (
+        select(func.min(Case.partner_country))
+        .where(Case.partner_country > first.c.country)
+        .scalar_subquery()
+    )
+    return first.union_all(select(following).where(first.c.country.is_not(None)))
+
+
+def _country_rows(country):
+    """Countries in the shape of the regions' rows, for the UNION."""
+    return select(
+        literal("country").label("what"),
+        cast(null(), Integer).label("id"),
+        country,
+        cast(null(), String).label("name_ru"),
+        cast(null(), String).label("name_en"),
+    )
+
+
 def filter_options(session: Session, actor: Actor) -> FilterOptions:
     """One statement: the regions, and the partner countries of the cases the actor sees."""
     regions = select(
@@ -213,17 +239,15 @@ def filter_options(session: Session, actor: Actor) -> FilterOptions:
         Organization.name_ru,
         Organization.name_en,
     ).where(Organization.kind == "region")
-    countries = (
-        select(
-            literal("country").label("what"),
-            cast(null(), Integer).label("id"),
-            Case.partner_country,
-            cast(null(), String).label("name_ru"),
-            cast(null(), String).label("name_en"),
+    if sees_everything(actor):
+        country = _every_partner_country().c.country
+        countries = _country_rows(country).where(country.is_not(None))
+    else:  # her organizations' cases: bounded by their own number, not the database's
+        countries = (
+            _country_rows(Case.partner_country)
+            .where(Case.partner_country.is_not(None), visible_cases(actor))
+            .distinct()
         )
-        .where(Case.partner_country.is_not(None), visible_cases(actor))
-        .distinct()
-    )
     rows = session.execute(union_all(regions, countries)).all()
     options = FilterOptions()
     for what, org_id, code, name_ru, name_en in rows:
