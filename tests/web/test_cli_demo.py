@@ -52,7 +52,8 @@ def _free_port() -> int:
 
 
 @pytest.mark.slow
-def test_one_command_starts_the_app_and_the_worker(tmp_path):
+@pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM], ids=["INT", "TERM"])
+def test_one_command_starts_the_app_and_the_worker(tmp_path, stop_signal):
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("SOGLASIE_")}
     process = subprocess.Popen(
@@ -77,7 +78,7 @@ def test_one_command_starts_the_app_and_the_worker(tmp_path):
         with urllib.request.urlopen(base + "/public/regions/RU-TA", timeout=5) as response:
             assert "Татарстан" in response.read().decode()
     finally:
-        process.send_signal(signal.SIGINT)
+        process.send_signal(stop_signal)  # Ctrl+C, or a service manager's stop
         output, _ = process.communicate(timeout=60)
     assert (tmp_path / "demo.db").exists()
     assert f"running at {base}/" in output

@@ -11,6 +11,7 @@ database; delete the file to start over. Stop with Ctrl+C.
 from __future__ import annotations
 
 import signal
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -91,14 +92,19 @@ def demo(host: str, port: int, db_path: Path) -> None:
     click.echo(f"Email goes to the demo mailbox: {actual}/admin/mailbox (sign in as admin)\n")
     click.echo(logins_text())
     click.echo("\nPress Ctrl+C to stop.")
-    previous = signal.getsignal(signal.SIGTERM)
-    signal.signal(signal.SIGTERM, lambda *_: server.shutdown())
+
+    # Ctrl+C and SIGTERM both stop the server. shutdown() waits for serve_forever() to return,
+    # so it must run in another thread: called in the handler, it would wait for itself. The
+    # handlers are installed explicitly, as a process started with SIGINT ignored inherits that.
+    def stop(*_):
+        threading.Thread(target=server.shutdown, name="demo-shutdown").start()
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         server.serve_forever()
-    except KeyboardInterrupt:
-        pass
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
         click.echo("Stopping …")
         worker.stop()
         server.server_close()
