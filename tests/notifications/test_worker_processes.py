@@ -112,7 +112,7 @@ def _received(server) -> Counter:
     return Counter(server.message_ids("task_reminder"))
 
 
-def _wait_until_delivered(bind, server, procs_alive, on_tick=None) -> float:
+def _wait_until_delivered(bind, server, procs, on_tick=None) -> float:
     started = time.monotonic()
     while True:
         state = _state(bind)
@@ -120,7 +120,11 @@ def _wait_until_delivered(bind, server, procs_alive, on_tick=None) -> float:
         if done and len(_received(server)) >= BURST - state["dead"]:
             return time.monotonic() - started
         assert time.monotonic() - started < DEADLINE, f"stuck: {state}"
-        assert procs_alive(), "a worker process died on its own"
+        dead = [p for p in procs if p.poll() is not None]
+        assert not dead, "a worker process died on its own:\n" + "\n".join(
+            f"--- exit {p.returncode}, {p.log.name}:\n{p.log.read_text(errors='replace')[-3000:]}"
+            for p in dead
+        )
         if on_tick:
             on_tick()
         time.sleep(0.1)
@@ -152,7 +156,7 @@ def test_three_worker_processes_share_a_burst_of_reminders_without_duplicates(
         for i in range(3)
     ]
     try:
-        elapsed = _wait_until_delivered(bind, server, lambda: all(p.poll() is None for p in procs))
+        elapsed = _wait_until_delivered(bind, server, procs)
         codes = _stop(procs)
     finally:
         _reap(procs)
@@ -191,12 +195,12 @@ def test_a_worker_killed_again_and_again_loses_nothing(seeded, bind, tmp_path):
     kill_at: float | None = None
 
     def maybe_kill():
-        """Kill the victim at a random moment 0.1–0.7 s after it is up and working (short
+        """Kill the victim at a random moment 0.05–0.4 s after it is up and working (short
         enough for several kills while 2,000 messages go out at full speed)."""
         nonlocal kills, kill_at
         if kill_at is None:
             if b" started (channels" in procs[0].log.read_bytes():
-                kill_at = time.monotonic() + rng.uniform(0.1, 0.7)
+                kill_at = time.monotonic() + rng.uniform(0.05, 0.4)
             return
         if time.monotonic() < kill_at:
             return
@@ -207,9 +211,7 @@ def test_a_worker_killed_again_and_again_loses_nothing(seeded, bind, tmp_path):
         kill_at = None
 
     try:
-        elapsed = _wait_until_delivered(
-            bind, server, lambda: all(p.poll() is None for p in procs), on_tick=maybe_kill
-        )
+        elapsed = _wait_until_delivered(bind, server, procs, on_tick=maybe_kill)
         codes = _stop(procs)
     finally:
         _reap(procs)
