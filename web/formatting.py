@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 
 from babel import dates as babel_dates
 from flask import Flask, request
-from flask_babel import format_datetime, get_locale, ngettext
+from flask_babel import get_locale, get_timezone, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -27,6 +27,17 @@ def _format_date(value: dt.date, pattern: str, locale: str) -> str:
 
 def format_date(value: dt.date, pattern: str) -> str:
     return _format_date(value, pattern, str(get_locale()))
+
+
+@lru_cache(maxsize=8192)
+def _format_datetime(value: dt.datetime, pattern: str, zone, locale: str) -> str:
+    return babel_dates.format_datetime(value, pattern, tzinfo=zone, locale=locale)
+
+
+def format_datetime(value: dt.datetime, pattern: str) -> str:
+    """As Flask-Babel's, in the reader's zone; kept like dates (a page's history repeats them
+    on every view)."""
+    return _format_datetime(value, pattern, get_timezone(), str(get_locale()))
 
 
 def fdate(value: dt.date | str | None, style: str = "long") -> str:

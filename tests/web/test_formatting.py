@@ -1,0 +1,32 @@
+"""Dates and times in the reader's language and zone: the cached formatters give what
+Flask-Babel's own would."""
+
+import datetime as dt
+
+import flask_babel
+import pytest
+
+from web import formatting
+
+MOMENTS = [
+    dt.datetime(2026, 3, 2, 6, 30, tzinfo=dt.UTC),  # 09:30 in Moscow
+    dt.datetime(2025, 12, 31, 22, 15, tzinfo=dt.UTC),  # already 1 January in Moscow
+]
+
+
+@pytest.mark.parametrize("language", ["ru", "en"])
+def test_cached_formatters_agree_with_flask_babel(app, language):
+    with app.test_request_context(), flask_babel.force_locale(language):
+        for moment in MOMENTS:
+            for pattern in ("d MMMM y, HH:mm", "HH:mm"):
+                expected = flask_babel.format_datetime(moment, pattern)
+                assert formatting.format_datetime(moment, pattern) == expected
+            expected = flask_babel.format_date(moment.date(), "d MMMM y")
+            assert formatting.format_date(moment.date(), "d MMMM y") == expected
+
+
+def test_a_moment_is_shown_in_moscow_time_in_the_readers_language(app):
+    with app.test_request_context(), flask_babel.force_locale("ru"):
+        assert formatting.fdatetime(MOMENTS[1]) == "1 января 2026, 01:15"
+    with app.test_request_context(), flask_babel.force_locale("en"):
+        assert formatting.fdatetime(MOMENTS[0]) == "2 March 2026, 09:30"
