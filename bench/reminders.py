@@ -20,9 +20,10 @@ import time
 
 from sqlalchemy import delete, func, select, update
 
+from bench.bulk import Rows, write_postgres, write_sqlite
 from bench.core import Figure, Options, log, median_of
 from bench.databases import scratch_database
-from bench.generate import NOW, Rows, write_postgres, write_sqlite
+from bench.generate import NOW
 from bench.smtp_sink import SmtpSink
 from workflow.clock import FixedClock
 from workflow.definitions.directory import load_verified
