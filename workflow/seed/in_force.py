@@ -8,8 +8,8 @@ from typing import Any
 
 from workflow.seed.history import Chronicle, History
 from workflow.seed.stories import (
-    REVIEWERS,
     agreement,
+    all_reviewers_approve,
     iso,
     quarter_end,
     signed,
@@ -46,8 +46,7 @@ def regional_in_force(c: Chronicle) -> tuple[int, int]:
         ),
     )
     through_federal_review(h, -420, "ta.initiator", "ta.legal", "ta.head", "en", title)
-    for i, reviewer in enumerate(REVIEWERS):
-        h.fire(-370 + i, reviewer, "approve")
+    all_reviewers_approve(h, -370)
     h.fire(-360, "ta.initiator", "schedule_signing", {"planned_signing_place": "Казань"})
     h.fire(
         -330,
@@ -154,8 +153,7 @@ def regional_expired(c: Chronicle) -> int:
         ),
     )
     through_federal_review(h, start, "pri.initiator", "pri.legal", "pri.head", "zh", title)
-    for i, reviewer in enumerate(REVIEWERS):
-        h.fire(start + 50 + i, reviewer, "approve")
+    all_reviewers_approve(h, start + 50)
     h.fire(
         start + 60, "pri.initiator", "schedule_signing", {"planned_signing_place": "Владивосток"}
     )

@@ -65,6 +65,12 @@ def through_federal_review(
     h.fire(start + 32, "mfa.reviewer", "start_review")
 
 
+def all_reviewers_approve(h: History, start: int) -> None:
+    """The three federal reviewers approve on consecutive days from day ``start``."""
+    for i, reviewer in enumerate(REVIEWERS):
+        h.fire(start + i, reviewer, "approve")
+
+
 def signed(c: Chronicle, offset: int, place_ru: str, place_partner: str, partner_name: str):
     return {
         "signing_russian": {
@@ -193,8 +199,7 @@ def regional_awaiting_registration(c: Chronicle) -> int:
         ),
     )
     through_federal_review(h, -200, "spb.initiator", "spb.legal", "spb.head", "vi", title)
-    for i, reviewer in enumerate(REVIEWERS):
-        h.fire(-150 + i, reviewer, "approve")
+    all_reviewers_approve(h, -150)
     h.fire(-140, "spb.initiator", "schedule_signing", {"planned_signing_place": "Санкт-Петербург"})
     h.fire(
         -20,
@@ -232,7 +237,6 @@ def regional_consent(c: Chronicle) -> int:
         ),
     )
     through_federal_review(h, -100, "ast.initiator", "ast.legal", "ast.head", "kk", title)
-    for i, reviewer in enumerate(REVIEWERS):
-        h.fire(-12 + i, reviewer, "approve")
+    all_reviewers_approve(h, -12)
     h.fire(-5, "ast.initiator", "request_government_consent")
     return h.case_id
