@@ -107,6 +107,18 @@ def _webhook_rows(engine, subscription_id: int) -> list[OutboxMessage]:
         )
 
 
+def _new_agreement(api: ApiClient, engine) -> dict:
+    """A regional agreement created through the API by the initiator of RU-TA."""
+    return (
+        api.as_("ta_ini")
+        .post(
+            "/agreements",
+            json={"kind": "regional_agreement", "fields": regional_fields(engine.today())},
+        )
+        .ok(201)
+    )
+
+
 def test_receiver_gets_each_event_once_per_delivery_with_a_valid_signature(
     client, tokens, engine, deliver
 ):
@@ -114,10 +126,7 @@ def test_receiver_gets_each_event_once_per_delivery_with_a_valid_signature(
     with Receiver() as receiver:
         sub = _subscribe(api, "ta_ini", receiver.url, ["agreement.state_changed", "task.created"])
         ini = api.as_("ta_ini")
-        case = ini.post(
-            "/agreements",
-            json={"kind": "regional_agreement", "fields": regional_fields(engine.today())},
-        ).ok(201)
+        case = _new_agreement(api, engine)
         ini.fire(case["id"], "notify_negotiations")
         rows = _webhook_rows(engine, sub["id"])
         assert [r.template for r in rows] == [
@@ -155,10 +164,7 @@ def test_a_receiver_that_was_down_gets_the_delivery_after_it_recovers(
     port = free_port()
     sub = _subscribe(api, "ta_ini", f"http://127.0.0.1:{port}/hook", ["agreement.state_changed"])
     ini = api.as_("ta_ini")
-    case = ini.post(
-        "/agreements",
-        json={"kind": "regional_agreement", "fields": regional_fields(engine.today())},
-    ).ok(201)
+    case = _new_agreement(api, engine)
     ini.fire(case["id"], "notify_negotiations")
 
     down = deliver()
@@ -187,10 +193,7 @@ def test_only_organizations_that_may_see_the_case_are_told(client, tokens, engin
     other_region = _subscribe(api, "spe_ini", "http://127.0.0.1:9/spe", events)
     ministry = _subscribe(api, "mfa", "http://127.0.0.1:9/mfa", events)
     ini = api.as_("ta_ini")
-    case = ini.post(
-        "/agreements",
-        json={"kind": "regional_agreement", "fields": regional_fields(engine.today())},
-    ).ok(201)
+    case = _new_agreement(api, engine)
     ini.fire(case["id"], "notify_negotiations")
     assert len(_webhook_rows(engine, own["id"])) == 1
     assert len(_webhook_rows(engine, ministry["id"])) == 1  # federal bodies see every case
@@ -230,14 +233,7 @@ def test_a_missed_deadline_is_announced_once_when_its_escalation_fires(
     api = ApiClient(client, tokens)
     with Receiver() as receiver:
         sub = _subscribe(api, "ta_ini", receiver.url, ["deadline.breached"])
-        case = (
-            api.as_("ta_ini")
-            .post(
-                "/agreements",
-                json={"kind": "regional_agreement", "fields": regional_fields(engine.today())},
-            )
-            .ok(201)
-        )
+        case = _new_agreement(api, engine)
         with engine.uow(write=False) as uow:
             escalation = uow.session.scalar(
                 select(Reminder).where(
