@@ -9,12 +9,12 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from workflow.persistence.models import AuditEvent, Case, Organization, Task, User
 from workflow.policy import Actor
-from workflow.queries.cases import is_overdue, text_match
+from workflow.queries.cases import has_overdue_task, is_overdue, text_match
 from workflow.queries.visibility import visible_cases
 
 # Aliases built once, not per call: an aliased entity adapts each column on first use
@@ -62,10 +62,6 @@ class CaseItem:
     overdue: bool
 
 
-def _overdue(today: dt.date):
-    return exists().where(Task.case_id == Case.id, Task.status == "open", Task.due_on < today)
-
-
 def list_cases(
     session: Session,
     actor: Actor,
@@ -94,7 +90,7 @@ def list_cases(
     if f.parent_case_id:
         conditions.append(Case.parent_case_id == f.parent_case_id)
     if f.overdue is not None:
-        conditions.append(_overdue(today) if f.overdue else ~_overdue(today))
+        conditions.append(has_overdue_task(today) if f.overdue else ~has_overdue_task(today))
     if f.mine:
         conditions.append(Case.owner_org_id == actor.me.org_id)
     if f.q and f.q.strip():

@@ -123,7 +123,7 @@ def _conditions(session: Session, actor: Actor, f: CaseFilters, today: dt.date, 
     if f.my_org:
         conditions.append(Case.owner_org_id == actor.me.org_id)
     if f.overdue:
-        conditions.append(_overdue(today))
+        conditions.append(has_overdue_task(today))
     if f.q and f.q.strip():
         conditions.append(
             text_match(session, [Case.title, Case.title_partner, partner_name(partner)], f.q)
@@ -138,7 +138,8 @@ def is_overdue(next_due: dt.date | None, today: dt.date) -> bool:
     return next_due is not None and next_due < today
 
 
-def _overdue(today: dt.date):
+def has_overdue_task(today: dt.date):
+    """SQL condition: the case has an open task past its due date (the "overdue" filter)."""
     return exists().where(Task.case_id == Case.id, Task.status == "open", Task.due_on < today)
 
 
