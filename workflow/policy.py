@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Protocol
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from workflow.definitions.model import Definition, TransitionSpec
@@ -149,6 +149,42 @@ class UserRecord:
     notify_mode: str
 
 
+# Built once: every page loads its user with these two statements, and building a SELECT
+# costs more than running it (~0.1 ms each). They run on the session's connection, past the
+# ORM's result machinery, since they select columns, not entities.
+_USER_WITH_ROLES = (
+    select(
+        User.id,
+        User.username,
+        User.full_name,
+        User.language,
+        User.org_id,
+        User.password_hash,
+        User.notify_mode,
+        Organization.kind,
+        Organization.parent_id,
+        UserRole.role,
+    )
+    .join(Organization, User.org_id == Organization.id)
+    .outerjoin(UserRole, UserRole.user_id == User.id)
+    .where(User.id == bindparam("user_id"), User.is_active.is_(True))
+)
+_ABSENT_COLLEAGUES = (
+    select(User.id, User.org_id, Organization.kind, Organization.parent_id, UserRole.role)
+    .join(Substitution, Substitution.user_id == User.id)
+    .join(Organization, User.org_id == Organization.id)
+    .outerjoin(UserRole, UserRole.user_id == User.id)
+    .where(
+        Substitution.substitute_id == bindparam("user_id"),
+        Substitution.revoked.is_(False),
+        Substitution.starts_on <= bindparam("today"),
+        Substitution.ends_on >= bindparam("today"),
+        User.is_active.is_(True),
+    )
+    .order_by(User.id)
+)
+
+
 def load_actor_with_user(
     session: Session, user_id: int, today: dt.date
 ) -> tuple[Actor, UserRecord]:
@@ -158,23 +194,8 @@ def load_actor_with_user(
     Pages call this once per request; keeping it to two statements keeps every page within its
     budget of five.
     """
-    rows = session.execute(
-        select(
-            User.id,
-            User.username,
-            User.full_name,
-            User.language,
-            User.org_id,
-            User.password_hash,
-            User.notify_mode,
-            Organization.kind,
-            Organization.parent_id,
-            UserRole.role,
-        )
-        .join(Organization, User.org_id == Organization.id)
-        .outerjoin(UserRole, UserRole.user_id == User.id)
-        .where(User.id == user_id, User.is_active.is_(True))
-    ).all()
+    connection = session.connection()
+    rows = connection.execute(_USER_WITH_ROLES, {"user_id": user_id}).all()
     if not rows:
         raise NotFound(f"User {user_id} does not exist or is inactive.")
     first = rows[0]
@@ -195,20 +216,7 @@ def load_actor_with_user(
         _region_of(first.org_id, first.kind, first.parent_id),
         roles,
     )
-    absent_rows = session.execute(
-        select(User.id, User.org_id, Organization.kind, Organization.parent_id, UserRole.role)
-        .join(Substitution, Substitution.user_id == User.id)
-        .join(Organization, User.org_id == Organization.id)
-        .outerjoin(UserRole, UserRole.user_id == User.id)
-        .where(
-            Substitution.substitute_id == user_id,
-            Substitution.revoked.is_(False),
-            Substitution.starts_on <= today,
-            Substitution.ends_on >= today,
-            User.is_active.is_(True),
-        )
-        .order_by(User.id)
-    ).all()
+    absent_rows = connection.execute(_ABSENT_COLLEAGUES, {"user_id": user_id, "today": today}).all()
     absent: dict[int, Principal] = {}
     for row in absent_rows:
         known = absent.get(row.id)
