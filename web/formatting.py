@@ -104,9 +104,14 @@ def due(on: dt.date | None, calendar_code: str | None = None) -> Due | None:
     if on is None:
         return None
     eng = engine()
-    today = eng.today()
-    cal = eng.catalog.calendars.for_region(calendar_code)
-    days = cal.working_days_between(today, on)
+    return _due(on, calendar_code, eng.today(), eng.catalog.calendars)
+
+
+# Lists show a deadline per row, and many rows share one (and a row's badge asks again): a
+# Due depends only on these arguments and is immutable (its label is worded per request).
+@lru_cache(maxsize=4096)
+def _due(on: dt.date, calendar_code: str | None, today: dt.date, calendars) -> Due:
+    days = calendars.for_region(calendar_code).working_days_between(today, on)
     return Due(on, days, on < today, on == today)
 
 
