@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from bench.definitions import definition_yaml
 from bench.generate import Plan, generate
 from bench.pages import SqlMeter, make_app, sign_in, time_page
+from bench.profile import OTHER, layer_of, profile_fire
 from bench.world import REVIEW_CYCLE, actors, bench_clock, build_world, case_in_federal_review
 from workflow.definitions.directory import load_directory, load_verified
 from workflow.engine import Engine
@@ -89,3 +90,20 @@ def test_a_synthetic_fifty_state_definition_loads_without_problems(tmp_path):
     loaded = load_directory(tmp_path)
     assert not loaded.errors
     assert len(loaded.definitions["synthetic_0001"].states) == 50
+
+
+def test_the_profile_splits_time_by_layer():
+    assert layer_of("~", "<method 'execute' of 'sqlite3.Cursor' objects>") == "database driver"
+    assert layer_of("/x/site-packages/psycopg/connection.py", "wait") == "database driver"
+    assert layer_of("/x/site-packages/sqlalchemy/orm/session.py", "execute") == "SQLAlchemy"
+    assert layer_of("/app/web/templates/inbox/inbox.html", "root") == "Jinja2 templates"
+    assert layer_of("/app/web/pages/inbox.py", "inbox") == "pages (web/)"
+    assert layer_of("/app/workflow/engine.py", "fire") == "engine (workflow/)"
+    assert layer_of("/usr/lib/python3.11/json/encoder.py", "iterencode") == OTHER
+
+
+def test_the_profile_of_the_review_cycle_names_the_engine(db_url):
+    text = profile_fire(db_url, seconds=0.2)
+    fires, _, rest = text.partition(" fires, ")
+    assert int(fires.replace(",", "")) % len(REVIEW_CYCLE) == 0 and int(fires.replace(",", ""))
+    assert "engine (workflow/)" in rest and "fire (workflow/engine.py:" in rest
