@@ -9,17 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask_babel import get_locale
-
 from web.current import engine
+from web.i18n import language
 from workflow.definitions.catalog import Version
 from workflow.definitions.model import Definition, StateSpec, Text
 from workflow.errors import NotFound
-
-
-def language() -> str:
-    locale = get_locale()
-    return locale.language if locale is not None else "ru"
 
 
 def text(value: Text | None) -> str:

@@ -10,12 +10,13 @@ from urllib.parse import urlencode
 
 from babel import dates as babel_dates
 from flask import Flask, request
-from flask_babel import get_locale, get_timezone, ngettext
-from flask_babel import gettext as _
+from flask_babel import get_locale, get_timezone
 from flask_babel import lazy_gettext as _l
 
 from web import defs
 from web.current import current_actor, current_record, engine
+from web.i18n import gettext as _
+from web.i18n import language, ngettext
 
 
 @lru_cache(maxsize=8192)
@@ -26,7 +27,7 @@ def _format_date(value: dt.date, pattern: str, locale: str) -> str:
 
 
 def format_date(value: dt.date, pattern: str) -> str:
-    return _format_date(value, pattern, str(get_locale()))
+    return _format_date(value, pattern, language())
 
 
 @lru_cache(maxsize=8192)
@@ -37,7 +38,7 @@ def _format_datetime(value: dt.datetime, pattern: str, zone, locale: str) -> str
 def format_datetime(value: dt.datetime, pattern: str) -> str:
     """As Flask-Babel's, in the reader's zone; kept like dates (a page's history repeats them
     on every view)."""
-    return _format_datetime(value, pattern, get_timezone(), str(get_locale()))
+    return _format_datetime(value, pattern, get_timezone(), language())
 
 
 def fdate(value: dt.date | str | None, style: str = "long") -> str:

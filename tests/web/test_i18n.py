@@ -128,3 +128,28 @@ def test_a_users_own_language_applies_when_she_has_not_chosen_one(engine, web_wo
     browser = Browser(app.test_client(), lang=None)
     browser.login("mfa")
     assert "My tasks" in browser.get("/inbox").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_templates_translate_as_jinjas_newstyle_gettext_would(app, lang):
+    """Our cached ``_``/``ngettext`` in templates (web.i18n) keep Jinja's newstyle semantics:
+    the message is trusted markup, the variables are escaped, ``%%`` renders as ``%``."""
+    from jinja2 import Environment
+
+    from web.i18n import _translations
+
+    source = (
+        "{{ _('Acting for %(name)s', name=who) }}|{{ _('Inbox') }}|{{ _('100%% done') }}|"
+        "{{ ngettext('in %(num)d working day', 'in %(num)d working days', n) }}"
+    )
+    with app.test_request_context("/", headers={"Cookie": ""}):
+        from flask import session
+
+        session["lang"] = lang
+        ours = app.jinja_env.from_string(source).render(who="<b>Ann</b>", n=3)
+        reference = Environment(autoescape=True, extensions=["jinja2.ext.i18n"])
+        reference.install_gettext_translations(_translations(), newstyle=True)
+        expected = reference.from_string(source).render(who="<b>Ann</b>", n=3)
+    assert ours == expected
+    assert "&lt;b&gt;Ann&lt;/b&gt;" in ours and "100% done" in ours
+    assert ("через 3 рабочих дня" if lang == "ru" else "in 3 working days") in ours
