@@ -8,13 +8,20 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import lru_cache
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import bindparam, exists, func, select
 from sqlalchemy.orm import Session, aliased
 
 from workflow.persistence.models import Case, Organization, SlaClock, Task, User
 from workflow.policy import Actor
-from workflow.queries.visibility import claimable_tasks, my_open_tasks
+from workflow.queries.visibility import (
+    claimable_tasks_condition,
+    claimable_tasks_params,
+    claimable_tasks_shape,
+    my_open_tasks_condition,
+    my_open_tasks_params,
+)
 
 TABS = ("mine", "claimable", "done")
 
@@ -59,27 +66,34 @@ class InboxTask:
     acting_for_name: str | None
 
 
-def _done(actor: Actor):
-    return (Task.status == "done") & (Task.closed_by == actor.user_id)
+def _done_condition():
+    return (Task.status == "done") & (Task.closed_by == bindparam("user_id"))
 
 
-def counts(session: Session, actor: Actor) -> InboxCounts:
-    """One statement: three scalar subqueries."""
+def _params(actor: Actor) -> dict:
+    return {
+        "user_id": actor.user_id,
+        **my_open_tasks_params(actor),
+        **claimable_tasks_params(actor),
+    }
 
+
+# The statements are built once per shape of actor (how many of her principals hold roles) and
+# kept: building one costs about as much as running it, and every inbox view runs both.
+@lru_cache(maxsize=64)
+def _counts_statement(holders: int):
     def count(condition):
         return select(func.count()).select_from(Task).where(condition).scalar_subquery()
 
-    row = session.execute(
-        select(count(my_open_tasks(actor)), count(claimable_tasks(actor)), count(_done(actor)))
-    ).one()
-    return InboxCounts(*(int(v or 0) for v in row))
+    return select(
+        count(my_open_tasks_condition()),
+        count(claimable_tasks_condition(holders)),
+        count(_done_condition()),
+    )
 
 
-def tasks(
-    session: Session, actor: Actor, tab: str, *, limit: int = 50, offset: int = 0
-) -> list[InboxTask]:
-    """One statement: the tab's tasks, open ones by due date (undated last), done ones newest
-    first."""
+@lru_cache(maxsize=64)
+def _tasks_statement(tab: str, holders: int):
     owner = _OWNER
     region = _REGION
     assignee = _ASSIGNEE
@@ -116,11 +130,30 @@ def tasks(
         .outerjoin(acting_for, acting_for.id == Task.acting_for)
     )
     if tab == "done":
-        query = query.where(_done(actor)).order_by(Task.closed_at.desc(), Task.id.desc())
+        query = query.where(_done_condition()).order_by(Task.closed_at.desc(), Task.id.desc())
     else:
-        condition = my_open_tasks(actor) if tab == "mine" else claimable_tasks(actor)
+        condition = (
+            my_open_tasks_condition() if tab == "mine" else claimable_tasks_condition(holders)
+        )
         query = query.where(condition).order_by(Task.due_on.is_(None), Task.due_on, Task.id)
-    rows = session.execute(query.limit(limit).offset(offset)).all()
+    return query.limit(bindparam("limit")).offset(bindparam("offset"))
+
+
+def counts(session: Session, actor: Actor) -> InboxCounts:
+    """One statement: three scalar subqueries."""
+    statement = _counts_statement(claimable_tasks_shape(actor))
+    row = session.connection().execute(statement, _params(actor)).one()
+    return InboxCounts(*(int(v or 0) for v in row))
+
+
+def tasks(
+    session: Session, actor: Actor, tab: str, *, limit: int = 50, offset: int = 0
+) -> list[InboxTask]:
+    """One statement: the tab's tasks, open ones by due date (undated last), done ones newest
+    first."""
+    statement = _tasks_statement(tab, claimable_tasks_shape(actor))
+    params = {**_params(actor), "limit": limit, "offset": offset}
+    rows = session.connection().execute(statement, params).all()
     return [InboxTask(*row) for row in rows]
 
 

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from sqlalchemy import (
     Date,
     and_,
+    bindparam,
     case,
     cast,
     exists,
@@ -29,7 +31,11 @@ from workflow.persistence.meetings import Meeting, MeetingParticipant
 from workflow.persistence.models import Case, Organization, Task
 from workflow.persistence.plans import PlanItem
 from workflow.policy import Actor
-from workflow.queries.visibility import visible_cases
+from workflow.queries.visibility import (
+    visible_cases_condition,
+    visible_cases_params,
+    visible_cases_shape,
+)
 
 # Aliases built once, not per call: an aliased entity adapts each column on first use
 # (~0.3 ms apiece), which cost a page more than running its query (bench: http).
@@ -85,11 +91,14 @@ class Upcoming:
     title_en: str | None
 
 
-def summary(session: Session, code: str, today: dt.date) -> RegionSummary | None:
-    """One statement: the region with its cases counted by (kind, definition, state)."""
+# The page's three statements are built once (per shape of viewer, for ``upcoming``) and kept:
+# building one costs about as much as running it. Values go in as parameters.
+def _summary_statement():
     region = _REGION
-    overdue = exists().where(Task.case_id == Case.id, Task.status == "open", Task.due_on < today)
-    rows = session.execute(
+    overdue = exists().where(
+        Task.case_id == Case.id, Task.status == "open", Task.due_on < bindparam("today")
+    )
+    return (
         select(
             region.id,
             region.code,
@@ -105,7 +114,7 @@ def summary(session: Session, code: str, today: dt.date) -> RegionSummary | None
         )
         .select_from(region)
         .outerjoin(Case, Case.region_id == region.id)
-        .where(region.code == code, region.kind == "region")
+        .where(region.code == bindparam("code"), region.kind == "region")
         .group_by(
             region.id,
             region.code,
@@ -117,7 +126,15 @@ def summary(session: Session, code: str, today: dt.date) -> RegionSummary | None
             Case.state,
             Case.owner_org_id != region.id,
         )
-    ).all()
+    )
+
+
+_SUMMARY = _summary_statement()
+
+
+def summary(session: Session, code: str, today: dt.date) -> RegionSummary | None:
+    """One statement: the region with its cases counted by (kind, definition, state)."""
+    rows = session.connection().execute(_SUMMARY, {"code": code, "today": today}).all()
     if not rows:
         return None
     first = rows[0]
@@ -131,14 +148,12 @@ def summary(session: Session, code: str, today: dt.date) -> RegionSummary | None
     return result
 
 
-def plans(
-    session: Session, region_id: int, plan_kinds: tuple[str, ...], today: dt.date
-) -> list[PlanSummary]:
-    """One statement: the region's plans of activities with their items counted by status."""
+def _plans_statement():
     overdue_item = and_(
-        PlanItem.due_on < today, PlanItem.status.in_(("planned", "in_progress", "postponed"))
+        PlanItem.due_on < bindparam("today"),
+        PlanItem.status.in_(("planned", "in_progress", "postponed")),
     )
-    rows = session.execute(
+    return (
         select(
             Case.id,
             Case.kind,
@@ -151,7 +166,10 @@ def plans(
             func.sum(case((overdue_item, 1), else_=0)),
         )
         .outerjoin(PlanItem, PlanItem.plan_case_id == Case.id)
-        .where(Case.region_id == region_id, Case.kind.in_(plan_kinds))
+        .where(
+            Case.region_id == bindparam("region_id"),
+            Case.kind.in_(bindparam("plan_kinds", expanding=True)),
+        )
         .group_by(
             Case.id,
             Case.kind,
@@ -162,7 +180,18 @@ def plans(
             PlanItem.status,
         )
         .order_by(Case.id)
-    ).all()
+    )
+
+
+_PLANS = _plans_statement()
+
+
+def plans(
+    session: Session, region_id: int, plan_kinds: tuple[str, ...], today: dt.date
+) -> list[PlanSummary]:
+    """One statement: the region's plans of activities with their items counted by status."""
+    params = {"region_id": region_id, "plan_kinds": list(plan_kinds), "today": today}
+    rows = session.connection().execute(_PLANS, params).all()
     plans_by_id: dict[int, dict] = {}
     for row in rows:
         plan = plans_by_id.setdefault(row[0], {"head": row[:6], "items": {}, "overdue": 0})
@@ -175,29 +204,13 @@ def plans(
     ]
 
 
-def upcoming(
-    session: Session,
-    actor: Actor | None,
-    region_id: int,
-    today: dt.date,
-    now: dt.datetime,
-    *,
-    horizon_days: int = 60,
-    limit: int = 30,
-) -> list[Upcoming]:
-    """One statement: open tasks due (or overdue) within the horizon, plan items due, and
-    meetings the region is invited to, soonest first."""
-    until = today + dt.timedelta(days=horizon_days)
+@lru_cache(maxsize=4)
+def _upcoming_statement(restricted: bool):
+    """``restricted``: the viewer does not see every case, so tasks are filtered by hers."""
     no_date = cast(null(), Date)
     no_time = cast(null(), UTCDateTime())
-    task_condition = [
-        Case.region_id == region_id,
-        Task.status == "open",
-        Task.due_on.is_not(None),
-        Task.due_on <= until,
-    ]
-    if actor is not None:
-        task_condition.append(visible_cases(actor))
+    region_id = bindparam("region_id")
+    until = bindparam("until", type_=Date)
     tasks = (
         select(
             literal("task").label("what"),
@@ -210,7 +223,13 @@ def upcoming(
             null().label("title_en"),
         )
         .join(Case, Case.id == Task.case_id)
-        .where(*task_condition)
+        .where(
+            Case.region_id == region_id,
+            Task.status == "open",
+            Task.due_on.is_not(None),
+            Task.due_on <= until,
+            visible_cases_condition(restricted),
+        )
     )
     items = (
         select(
@@ -241,7 +260,7 @@ def upcoming(
         Meeting.venue.label("detail"),
         Meeting.title_en,
     ).where(
-        Meeting.starts_at >= now,
+        Meeting.starts_at >= bindparam("now"),
         Meeting.status != "cancelled",
         or_(
             exists().where(
@@ -252,9 +271,32 @@ def upcoming(
         ),
     )
     union = union_all(tasks, items, meetings).subquery()
-    rows = session.execute(
+    return (
         select(union)
         .order_by(func.coalesce(union.c.on, func.date(union.c.at)), union.c.id)
-        .limit(limit)
-    ).all()
+        .limit(bindparam("limit"))
+    )
+
+
+def upcoming(
+    session: Session,
+    actor: Actor | None,
+    region_id: int,
+    today: dt.date,
+    now: dt.datetime,
+    *,
+    horizon_days: int = 60,
+    limit: int = 30,
+) -> list[Upcoming]:
+    """One statement: open tasks due (or overdue) within the horizon, plan items due, and
+    meetings the region is invited to, soonest first."""
+    statement = _upcoming_statement(visible_cases_shape(actor))
+    params = {
+        "region_id": region_id,
+        "until": today + dt.timedelta(days=horizon_days),
+        "now": now,
+        "limit": limit,
+        **visible_cases_params(actor),
+    }
+    rows = session.connection().execute(statement, params).all()
     return [Upcoming(*r) for r in rows]
