@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from workflow.definitions.model import Definition, TransitionSpec
 from workflow.errors import NotFound
 from workflow.persistence.models import Organization, Substitution, User, UserRole
+from workflow.queries import prepared
 
 ADMIN = "admin"
 COORDINATOR = "coordinator"  # the coordinating agency: sees everything, may reassign any task
@@ -149,9 +150,8 @@ class UserRecord:
     notify_mode: str
 
 
-# Built once: every page loads its user with these two statements, and building a SELECT
-# costs more than running it (~0.1 ms each). They run on the session's connection, past the
-# ORM's result machinery, since they select columns, not entities.
+# Built once: every page loads its user with these two statements (see
+# ``workflow.queries.prepared``).
 _USER_WITH_ROLES = (
     select(
         User.id,
@@ -194,8 +194,7 @@ def load_actor_with_user(
     Pages call this once per request; keeping it to two statements keeps every page within its
     budget of five.
     """
-    connection = session.connection()
-    rows = connection.execute(_USER_WITH_ROLES, {"user_id": user_id}).all()
+    rows = prepared.rows(session, _USER_WITH_ROLES, user_id=user_id)
     if not rows:
         raise NotFound(f"User {user_id} does not exist or is inactive.")
     first = rows[0]
@@ -216,7 +215,7 @@ def load_actor_with_user(
         _region_of(first.org_id, first.kind, first.parent_id),
         roles,
     )
-    absent_rows = connection.execute(_ABSENT_COLLEAGUES, {"user_id": user_id, "today": today}).all()
+    absent_rows = prepared.rows(session, _ABSENT_COLLEAGUES, user_id=user_id, today=today)
     absent: dict[int, Principal] = {}
     for row in absent_rows:
         known = absent.get(row.id)

@@ -4,6 +4,9 @@ Access is checked by the caller with ``workflow.policy.can_view`` on the returne
 the actor may not see is reported as missing, so its existence does not leak). Six statements:
 the header, documents, history, open tasks, related cases and SLA clocks, plus
 reminders, plan items and the meeting where they apply.
+
+The statements the page runs on every view are built once, at import, and run with the case as a
+bound parameter (``workflow.queries.prepared`` says why).
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from workflow.persistence.meetings import Meeting
@@ -27,6 +30,7 @@ from workflow.persistence.models import (
     User,
 )
 from workflow.persistence.plans import PlanItem
+from workflow.queries import prepared
 
 # Aliases built once, not per call: an aliased entity adapts each column on first use
 # (~0.3 ms apiece), which cost a page more than running its query (bench: http).
@@ -129,67 +133,69 @@ class ClockRow:
     status: str
 
 
+_HEADER = (
+    select(
+        Case.id,
+        Case.kind,
+        Case.definition_id,
+        Case.state,
+        Case.is_closed,
+        Case.version,
+        Case.title,
+        Case.title_partner,
+        Case.owner_org_id,
+        _OWNER.name_ru,
+        _OWNER.name_en,
+        _OWNER.kind,
+        Case.region_id,
+        _REGION.code,
+        _REGION.name_ru,
+        _REGION.name_en,
+        _REGION.calendar_code,
+        Case.partner_org_id,
+        _PARTNER.name_ru,
+        _PARTNER.name_native,
+        Case.partner_country,
+        Case.planned_date,
+        Case.parent_case_id,
+        Case.fields,
+        Case.created_at,
+        Case.updated_at,
+        Case.state_entered_at,
+        _CREATOR.full_name,
+    )
+    .join(_OWNER, _OWNER.id == Case.owner_org_id)
+    .outerjoin(_REGION, _REGION.id == Case.region_id)
+    .outerjoin(_PARTNER, _PARTNER.id == Case.partner_org_id)
+    .outerjoin(_CREATOR, _CREATOR.id == Case.created_by)
+    .where(Case.id == bindparam("case_id"))
+)
+
+
 def header(session: Session, case_id: int) -> CaseHeader | None:
-    owner = _OWNER
-    region = _REGION
-    partner = _PARTNER
-    creator = _CREATOR
-    row = session.execute(
-        select(
-            Case.id,
-            Case.kind,
-            Case.definition_id,
-            Case.state,
-            Case.is_closed,
-            Case.version,
-            Case.title,
-            Case.title_partner,
-            Case.owner_org_id,
-            owner.name_ru,
-            owner.name_en,
-            owner.kind,
-            Case.region_id,
-            region.code,
-            region.name_ru,
-            region.name_en,
-            region.calendar_code,
-            Case.partner_org_id,
-            partner.name_ru,
-            partner.name_native,
-            Case.partner_country,
-            Case.planned_date,
-            Case.parent_case_id,
-            Case.fields,
-            Case.created_at,
-            Case.updated_at,
-            Case.state_entered_at,
-            creator.full_name,
-        )
-        .join(owner, owner.id == Case.owner_org_id)
-        .outerjoin(region, region.id == Case.region_id)
-        .outerjoin(partner, partner.id == Case.partner_org_id)
-        .outerjoin(creator, creator.id == Case.created_by)
-        .where(Case.id == case_id)
-    ).one_or_none()
+    row = prepared.one_or_none(session, _HEADER, case_id=case_id)
     return CaseHeader(*row) if row is not None else None
 
 
+_DOCUMENTS = (
+    select(
+        DocumentVersion.id,
+        DocumentVersion.language,
+        DocumentVersion.number,
+        DocumentVersion.filename,
+        DocumentVersion.sha256,
+        DocumentVersion.note,
+        DocumentVersion.created_at,
+        User.full_name,
+    )
+    .outerjoin(User, User.id == DocumentVersion.created_by)
+    .where(DocumentVersion.case_id == bindparam("case_id"))
+    .order_by(DocumentVersion.language, DocumentVersion.number.desc())
+)
+
+
 def documents(session: Session, case_id: int) -> list[DocumentRow]:
-    rows = session.execute(
-        select(
-            DocumentVersion.id,
-            DocumentVersion.language,
-            DocumentVersion.number,
-            DocumentVersion.filename,
-            DocumentVersion.sha256,
-            DocumentVersion.note,
-            DocumentVersion.created_at,
-            User.full_name,
-        )
-        .outerjoin(User, User.id == DocumentVersion.created_by)
-        .where(DocumentVersion.case_id == case_id)
-        .order_by(DocumentVersion.language, DocumentVersion.number.desc())
-    ).all()
+    rows = prepared.rows(session, _DOCUMENTS, case_id=case_id)
     return [DocumentRow(*r) for r in rows]
 
 
@@ -210,76 +216,84 @@ def document_texts(session: Session, case_id: int, language: str, numbers: list[
     return {r.number: (r.text, r.filename, r.created_at) for r in rows}
 
 
+_HISTORY = (
+    select(
+        AuditEvent.seq,
+        AuditEvent.kind,
+        AuditEvent.trigger,
+        AuditEvent.from_state,
+        AuditEvent.to_state,
+        AuditEvent.comment,
+        AuditEvent.data,
+        AuditEvent.created_at,
+        _ACTOR.full_name,
+        _ACTING_FOR.full_name,
+        AuditEvent.definition_id,
+    )
+    .outerjoin(_ACTOR, _ACTOR.id == AuditEvent.actor_id)
+    .outerjoin(_ACTING_FOR, _ACTING_FOR.id == AuditEvent.acting_for_id)
+    .where(AuditEvent.case_id == bindparam("case_id"))
+    .order_by(AuditEvent.seq.desc())
+)
+
+
 def history(session: Session, case_id: int) -> list[HistoryRow]:
-    actor = _ACTOR
-    acting_for = _ACTING_FOR
-    rows = session.execute(
-        select(
-            AuditEvent.seq,
-            AuditEvent.kind,
-            AuditEvent.trigger,
-            AuditEvent.from_state,
-            AuditEvent.to_state,
-            AuditEvent.comment,
-            AuditEvent.data,
-            AuditEvent.created_at,
-            actor.full_name,
-            acting_for.full_name,
-            AuditEvent.definition_id,
-        )
-        .outerjoin(actor, actor.id == AuditEvent.actor_id)
-        .outerjoin(acting_for, acting_for.id == AuditEvent.acting_for_id)
-        .where(AuditEvent.case_id == case_id)
-        .order_by(AuditEvent.seq.desc())
-    ).all()
+    rows = prepared.rows(session, _HISTORY, case_id=case_id)
     return [HistoryRow(*r) for r in rows]
 
 
+_OPEN_TASKS = (
+    select(
+        Task.id,
+        Task.state,
+        Task.role,
+        Task.org_id,
+        Task.assignee_id,
+        User.full_name,
+        Task.due_on,
+        Task.created_at,
+    )
+    .outerjoin(User, User.id == Task.assignee_id)
+    .where(Task.case_id == bindparam("case_id"), Task.status == "open")
+    .order_by(Task.id)
+)
+
+
 def open_tasks(session: Session, case_id: int) -> list[OpenTask]:
-    rows = session.execute(
-        select(
-            Task.id,
-            Task.state,
-            Task.role,
-            Task.org_id,
-            Task.assignee_id,
-            User.full_name,
-            Task.due_on,
-            Task.created_at,
-        )
-        .outerjoin(User, User.id == Task.assignee_id)
-        .where(Task.case_id == case_id, Task.status == "open")
-        .order_by(Task.id)
-    ).all()
+    rows = prepared.rows(session, _OPEN_TASKS, case_id=case_id)
     return [OpenTask(*r) for r in rows]
+
+
+_RELATED = (
+    select(Case.id, Case.kind, Case.definition_id, Case.state, Case.title)
+    # A case without a parent binds NULL: "id = NULL" matches nothing.
+    .where(or_(Case.parent_case_id == bindparam("case_id"), Case.id == bindparam("parent_case_id")))
+    .order_by(Case.id)
+)
 
 
 def related(session: Session, case_id: int, parent_case_id: int | None) -> list[RelatedCase]:
     """The parent case (an agreement, for a plan) and child cases (its plans)."""
-    condition = Case.parent_case_id == case_id
-    if parent_case_id is not None:
-        condition = or_(condition, Case.id == parent_case_id)
-    rows = session.execute(
-        select(Case.id, Case.kind, Case.definition_id, Case.state, Case.title)
-        .where(condition)
-        .order_by(Case.id)
-    ).all()
+    rows = prepared.rows(session, _RELATED, case_id=case_id, parent_case_id=parent_case_id)
     return [RelatedCase(*r, relation="parent" if r.id == parent_case_id else "child") for r in rows]
 
 
+_CLOCKS = (
+    select(
+        SlaClock.state,
+        SlaClock.started_on,
+        SlaClock.due_on,
+        SlaClock.paused_days,
+        SlaClock.paused_since,
+        SlaClock.status,
+    )
+    .where(SlaClock.case_id == bindparam("case_id"))
+    .order_by(SlaClock.id)
+)
+
+
 def clocks(session: Session, case_id: int) -> list[ClockRow]:
-    rows = session.execute(
-        select(
-            SlaClock.state,
-            SlaClock.started_on,
-            SlaClock.due_on,
-            SlaClock.paused_days,
-            SlaClock.paused_since,
-            SlaClock.status,
-        )
-        .where(SlaClock.case_id == case_id)
-        .order_by(SlaClock.id)
-    ).all()
+    rows = prepared.rows(session, _CLOCKS, case_id=case_id)
     return [ClockRow(*r) for r in rows]
 
 

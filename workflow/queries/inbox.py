@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, aliased
 
 from workflow.persistence.models import Case, Organization, SlaClock, Task, User
 from workflow.policy import Actor
+from workflow.queries import prepared
 from workflow.queries.visibility import (
     claimable_tasks_condition,
     claimable_tasks_params,
@@ -142,7 +143,7 @@ def _tasks_statement(tab: str, holders: int):
 def counts(session: Session, actor: Actor) -> InboxCounts:
     """One statement: three scalar subqueries."""
     statement = _counts_statement(claimable_tasks_shape(actor))
-    row = session.connection().execute(statement, _params(actor)).one()
+    row = prepared.one(session, statement, **_params(actor))
     return InboxCounts(*(int(v or 0) for v in row))
 
 
@@ -153,7 +154,7 @@ def tasks(
     first."""
     statement = _tasks_statement(tab, claimable_tasks_shape(actor))
     params = {**_params(actor), "limit": limit, "offset": offset}
-    rows = session.connection().execute(statement, params).all()
+    rows = prepared.rows(session, statement, **params)
     return [InboxTask(*row) for row in rows]
 
 

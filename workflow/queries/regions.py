@@ -31,6 +31,7 @@ from workflow.persistence.meetings import Meeting, MeetingParticipant
 from workflow.persistence.models import Case, Organization, Task
 from workflow.persistence.plans import PlanItem
 from workflow.policy import Actor
+from workflow.queries import prepared
 from workflow.queries.visibility import (
     visible_cases_condition,
     visible_cases_params,
@@ -134,7 +135,7 @@ _SUMMARY = _summary_statement()
 
 def summary(session: Session, code: str, today: dt.date) -> RegionSummary | None:
     """One statement: the region with its cases counted by (kind, definition, state)."""
-    rows = session.connection().execute(_SUMMARY, {"code": code, "today": today}).all()
+    rows = prepared.rows(session, _SUMMARY, code=code, today=today)
     if not rows:
         return None
     first = rows[0]
@@ -191,7 +192,7 @@ def plans(
 ) -> list[PlanSummary]:
     """One statement: the region's plans of activities with their items counted by status."""
     params = {"region_id": region_id, "plan_kinds": list(plan_kinds), "today": today}
-    rows = session.connection().execute(_PLANS, params).all()
+    rows = prepared.rows(session, _PLANS, **params)
     plans_by_id: dict[int, dict] = {}
     for row in rows:
         plan = plans_by_id.setdefault(row[0], {"head": row[:6], "items": {}, "overdue": 0})
@@ -298,5 +299,5 @@ def upcoming(
         "limit": limit,
         **visible_cases_params(actor),
     }
-    rows = session.connection().execute(statement, params).all()
+    rows = prepared.rows(session, statement, **params)
     return [Upcoming(*r) for r in rows]
