@@ -264,9 +264,15 @@ def open_tasks(session: Session, case_id: int) -> list[OpenTask]:
     return [OpenTask(*r) for r in rows]
 
 
-_RELATED = (
+_CHILDREN = (
     select(Case.id, Case.kind, Case.definition_id, Case.state, Case.title)
-    # A case without a parent binds NULL: "id = NULL" matches nothing.
+    .where(Case.parent_case_id == bindparam("case_id"))
+    .order_by(Case.id)
+)
+# Its own statement, not "OR id = NULL" for the cases without a parent (most): that OR would cost
+# SQLite a scan of the cases.
+_PARENT_AND_CHILDREN = (
+    select(Case.id, Case.kind, Case.definition_id, Case.state, Case.title)
     .where(or_(Case.parent_case_id == bindparam("case_id"), Case.id == bindparam("parent_case_id")))
     .order_by(Case.id)
 )
@@ -274,7 +280,12 @@ _RELATED = (
 
 def related(session: Session, case_id: int, parent_case_id: int | None) -> list[RelatedCase]:
     """The parent case (an agreement, for a plan) and child cases (its plans)."""
-    rows = prepared.rows(session, _RELATED, case_id=case_id, parent_case_id=parent_case_id)
+    if parent_case_id is None:
+        rows = prepared.rows(session, _CHILDREN, case_id=case_id)
+    else:
+        rows = prepared.rows(
+            session, _PARENT_AND_CHILDREN, case_id=case_id, parent_case_id=parent_case_id
+        )
     return [RelatedCase(*r, relation="parent" if r.id == parent_case_id else "child") for r in rows]
 
 

@@ -32,7 +32,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from workflow.clock import local_date
 from workflow.errors import InvalidInput, NotFound
@@ -147,6 +147,14 @@ def _with_changes(fields: dict[str, Any], changes: Mapping[str, dt.date]) -> dic
     return result
 
 
+# Built once: the agreement page shows the timeline on every view, and building a SELECT costs
+# about as much as running it.
+_CASE_TASKS = select(Task).where(Task.case_id == bindparam("case_id")).order_by(Task.id)
+_CASE_REMINDERS = (
+    select(Reminder).where(Reminder.case_id == bindparam("case_id")).order_by(Reminder.due_at)
+)
+
+
 def _case_entries(
     engine, session, case: CaseRow, today, changes, skip_prefix: str | None = None
 ) -> list[TimelineEntry]:
@@ -186,18 +194,8 @@ def _case_entries(
     entries += backward_deadlines(engine, version, case, fields, hypothetical, changes, today)
     entries += future_state_deadlines(engine, version, case, fields, hypothetical, changes, today)
 
-    tasks = (
-        session.execute(select(Task).where(Task.case_id == case.id).order_by(Task.id))
-        .scalars()
-        .all()
-    )
-    rows = (
-        session.execute(
-            select(Reminder).where(Reminder.case_id == case.id).order_by(Reminder.due_at)
-        )
-        .scalars()
-        .all()
-    )
+    tasks = session.execute(_CASE_TASKS, {"case_id": case.id}).scalars().all()
+    rows = session.execute(_CASE_REMINDERS, {"case_id": case.id}).scalars().all()
     moved_tasks = moved_task_deadlines(engine, version, case, tasks, hypothetical, changes, today)
     for task in tasks:
         if task.due_on is None:
