@@ -1,7 +1,7 @@
 """Benchmark 1: transition throughput against the physical minimum of a transition.
 
-Baseline: with the raw driver (``sqlite3`` in WAL with ``synchronous=NORMAL``, as the engine
-configures it; ``psycopg`` with default settings), one transaction of "UPDATE one row + INSERT one
+Baseline: with the raw driver (``sqlite3`` in WAL with the engine's ``synchronous`` setting,
+``FULL``; ``psycopg`` with default settings), one transaction of "UPDATE one row + INSERT one
 row", per client process. Engine: a full ``Engine.fire`` on the shipped ``regional_agreement``,
 cycling through a federal review (two approve votes, a return with remarks, a resubmission that
 opens a new round): lock, permission, guards, tasks, SLA clocks, reminders, audit hash, outbox.
@@ -22,6 +22,7 @@ from bench.databases import libpq_url, scratch_database
 from bench.world import REVIEW_CYCLE, actors, bench_clock, build_world, case_in_federal_review
 from workflow.definitions.directory import load_verified
 from workflow.engine import Engine
+from workflow.persistence.db import SQLITE_SYNCHRONOUS
 
 NAME = "transitions"
 TARGET = 0.25
@@ -61,7 +62,7 @@ def _raw_client(index: int, args):
     if backend == "sqlite":
         conn = sqlite3.connect(_sqlite_path(url), isolation_level=None, timeout=30)
         conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute(f"PRAGMA synchronous={SQLITE_SYNCHRONOUS}")
         conn.execute("PRAGMA busy_timeout=30000")
 
         def step() -> int:

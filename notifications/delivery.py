@@ -33,7 +33,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING
 
-from sqlalchemy import bindparam, or_, select, text, update
+from sqlalchemy import bindparam, or_, select, update
 
 from notifications.context import as_item
 from notifications.render import CALENDAR
@@ -176,10 +176,8 @@ def _route(session, rows) -> tuple[dict[int, str], dict[int, str]]:
 _FINISHES: dict[frozenset[str], direct.Direct] = {}
 # An outcome mark may be lost in a database crash without harm: the row stays leased to this
 # worker, and once the lease runs out it is sent again with the same Message-ID (at least
-# once, as ever). So it need not wait for the WAL flush (PostgreSQL's per-transaction
-# ``synchronous_commit``; SQLite in WAL mode with ``synchronous=NORMAL`` does not wait anyway):
-# a mark costs one round trip and no disk flush (bench: reminders, delivery).
-_ASYNC_COMMIT = direct.Direct(text("SET LOCAL synchronous_commit TO OFF"))
+# once, as ever). So it need not wait for the disk (UnitOfWork(durable=False)): a mark costs one
+# round trip and no flush (bench: reminders, delivery).
 
 
 def _finish_statement(columns: frozenset[str]) -> direct.Direct:
@@ -205,9 +203,7 @@ def _finish(engine: Engine, item: OutboxItem, worker_id: str, **values) -> bool:
     """Record an outcome if this worker still holds the row; False if it lost the lease."""
     params = {f"v_{name}": value for name, value in values.items()}
     params.update(item_id=item.id, worker_id=worker_id)
-    with engine.uow() as uow:
-        if uow.dialect == "postgresql":
-            direct.defer(uow.session, _ASYNC_COMMIT)
+    with engine.uow(durable=False) as uow:
         # Sent with the COMMIT (one round trip): a mark that matched no row (the lease was
         # lost) changes nothing, so it needs no check before the commit.
         mark = direct.defer(uow.session, _finish_statement(frozenset(values)), params)

@@ -89,8 +89,8 @@ class Engine:
     def bind(self) -> SAEngine:
         return self.session_factory.kw["bind"]
 
-    def uow(self, write: bool = True) -> UnitOfWork:
-        return UnitOfWork(self.session_factory, write=write)
+    def uow(self, write: bool = True, *, durable: bool = True) -> UnitOfWork:
+        return UnitOfWork(self.session_factory, write=write, durable=durable)
 
     def today(self) -> dt.date:
         return local_date(self.clock.now())

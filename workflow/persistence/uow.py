@@ -13,13 +13,30 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
+
+from workflow.persistence import direct
+from workflow.persistence.db import NOT_DURABLE
+
+_ASYNC_COMMIT = direct.Direct(text("SET LOCAL synchronous_commit TO OFF"))
 
 
 class UnitOfWork:
-    def __init__(self, session_factory: sessionmaker[Session], *, write: bool = True):
+    def __init__(
+        self,
+        session_factory: sessionmaker[Session],
+        *,
+        write: bool = True,
+        durable: bool = True,
+    ):
+        """``durable=False``: the commit need not wait for the disk (PostgreSQL's
+        ``synchronous_commit = off`` for this transaction, SQLite's ``synchronous = NORMAL``).
+        Only for writes whose loss in a crash is harmless and repeats itself, such as an
+        outbox row's "sent" mark (the row is sent again, with the same Message-ID)."""
         self._session_factory = session_factory
         self._write = write
+        self._durable = durable
         self._after_commit: list[Callable[[], None]] = []
         self.session: Session
 
@@ -27,7 +44,12 @@ class UnitOfWork:
         self.session = self._session_factory()
         if self._write:
             # On SQLite take the write lock up front (BEGIN IMMEDIATE); ignored elsewhere.
-            self.session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+            options = {"sqlite_begin": "IMMEDIATE"}
+            if not self._durable:
+                options[NOT_DURABLE] = True
+            self.session.connection(execution_options=options)
+            if not self._durable and self.dialect == "postgresql":
+                direct.defer(self.session, _ASYNC_COMMIT)  # rides with the first statement
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:
