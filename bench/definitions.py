@@ -103,7 +103,7 @@ def _load_seconds(folder: Path, count: int) -> float:
 
 def run(options: Options) -> list[Figure]:
     figures: list[Figure] = []
-    sizes = options.pick((10, 100, 1000), (10, 50))
+    sizes = options.pick((10, 100, 1000), (10, 30))
     repetitions = options.pick(3, 2)
     per_definition: dict[int, float] = {}
     for count in sizes:

@@ -1,6 +1,6 @@
 """Benchmark 4: HTTP under load. gunicorn with 2 sync workers (``--no-control-socket``) on the
 scale dataset; load from ``wrk`` (a second process, C, so the load generator takes little of
-the two cores) with a Lua script of signed-in requests, for 60 s (15 s with ``--quick``).
+the two cores) with a Lua script of signed-in requests, for 60 s (10 s with ``--quick``).
 
 Mix per 10 requests: 3 inbox (the user with 500 open tasks), 4 agreement pages (a federal
 reviewer, random agreements), 2 region pages (5,000 agreements), 1 approve POST (a reviewer's
@@ -228,7 +228,7 @@ def run_wrk(port: int, script: Path, seconds: int, connections: int = 8) -> dict
 def run(options: Options) -> list[Figure]:
     figures: list[Figure] = []
     size = options.pick(100_000, 4_000)
-    seconds = options.pick(60, 15)
+    seconds = options.pick(60, 10)
     for backend in options.backends:
         data = dataset(options, backend, size)
         with Server(data.url) as server:
