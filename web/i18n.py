@@ -133,32 +133,28 @@ def ngettext(singular: str, plural: str, num: int, **variables) -> str:
 # Jinja's newstyle gettext (``install_gettext_callables(newstyle=True)``): the translation is
 # trusted markup when autoescaping, the variables are escaped, and ``%`` formatting always
 # applies (so ``%%`` in a message renders as ``%``).
-@pass_eval_context
-def _template_gettext(eval_ctx, __string: str, **variables) -> str:
-    translated = _translations().ugettext(__string)
+def _as_template_text(eval_ctx, translated: str, variables: dict) -> str:
     if eval_ctx.autoescape:
         translated = Markup(translated)
     return translated % variables
+
+
+@pass_eval_context
+def _template_gettext(eval_ctx, __string: str, **variables) -> str:
+    return _as_template_text(eval_ctx, _translations().ugettext(__string), variables)
 
 
 @pass_eval_context
 def _template_ngettext(eval_ctx, __singular: str, __plural: str, __num: int, **variables) -> str:
     variables.setdefault("num", __num)
     translated = _translations().ungettext(__singular, __plural, __num)
-    if eval_ctx.autoescape:
-        translated = Markup(translated)
-    return translated % variables
+    return _as_template_text(eval_ctx, translated, variables)
 
 
 def install_template_gettext(app) -> None:
-    app.jinja_env.install_gettext_callables(
-        gettext=lambda s: _translations().ugettext(s),
-        ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
-        pgettext=lambda c, s: _translations().upgettext(c, s),
-        npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
-        newstyle=True,
-    )
-    # ``_`` would otherwise go through an alias that looks ``gettext`` up in the context again.
+    """Replace the template callables Flask-Babel installed (newstyle, with the i18n extension)
+    for the ones templates use; ``pgettext``/``npgettext`` (unused) stay Flask-Babel's. ``_``
+    otherwise goes through an alias that looks ``gettext`` up in the context again."""
     app.jinja_env.globals.update(
         _=_template_gettext, gettext=_template_gettext, ngettext=_template_ngettext
     )

@@ -29,11 +29,14 @@ def _orgs(actor: Actor) -> list[int]:
     return sorted({p.org_id for p in actor.principals()})
 
 
+def _owned_or_in_region_of(orgs) -> ColumnElement[bool]:
+    return or_(Case.owner_org_id.in_(orgs), Case.region_id.in_(orgs))
+
+
 def visible_cases(actor: Actor) -> ColumnElement[bool]:
     if sees_everything(actor):
         return true()
-    orgs = _orgs(actor)
-    return or_(Case.owner_org_id.in_(orgs), Case.region_id.in_(orgs))
+    return _owned_or_in_region_of(_orgs(actor))
 
 
 def _queue_holders(actor: Actor) -> list[Principal]:
@@ -51,17 +54,11 @@ def visible_cases_shape(actor: Actor | None) -> bool:
 def visible_cases_condition(restricted: bool) -> ColumnElement[bool]:
     if not restricted:
         return true()
-    return or_(
-        Case.owner_org_id.in_(bindparam("visible_orgs", expanding=True)),
-        Case.region_id.in_(bindparam("visible_regions", expanding=True)),
-    )
+    return _owned_or_in_region_of(bindparam("visible_orgs", expanding=True))
 
 
 def visible_cases_params(actor: Actor | None) -> dict:
-    if not visible_cases_shape(actor):
-        return {}
-    orgs = _orgs(actor)
-    return {"visible_orgs": orgs, "visible_regions": orgs}
+    return {"visible_orgs": _orgs(actor)} if visible_cases_shape(actor) else {}
 
 
 def claimable_tasks_shape(actor: Actor) -> int:
