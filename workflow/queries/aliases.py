@@ -17,6 +17,7 @@ OWNER = aliased(Organization)  # the case's owner
 REGION = aliased(Organization)  # the case's region
 PARTNER = aliased(Organization)  # the foreign partner
 ACTING_ORG = aliased(Organization)  # the organization that must act on a task
+PARENT = aliased(Organization)  # a municipality's region
 
 # People
 CREATOR = aliased(User)  # who created the case
