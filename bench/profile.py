@@ -28,6 +28,7 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable
+from pathlib import Path
 
 from bench.databases import POSTGRES_ENV, scratch_database
 
@@ -49,6 +50,7 @@ LAYERS: list[tuple[str, Callable[[str], bool]]] = [
     ("notifications/", lambda key: "/notifications/" in key),
 ]
 OTHER = "Python stdlib and the rest"
+CHECKOUT = str(Path(__file__).resolve().parents[1])
 
 
 def layer_of(filename: str, function: str) -> str:
@@ -60,7 +62,8 @@ def layer_of(filename: str, function: str) -> str:
 
 
 def _label(filename: str, line: int, function: str) -> str:
-    for marker in ("site-packages/", "/work/main/", os.getcwd() + "/"):
+    """``function (path:line)`` with the path from the package or from this checkout."""
+    for marker in ("site-packages/", f"{CHECKOUT}/"):
         if marker in filename:
             filename = filename.split(marker, 1)[1]
     return f"{function} ({filename}:{line})" if filename != "~" else function
