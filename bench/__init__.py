@@ -27,4 +27,5 @@ BENCHMARKS = {
     "http": _Lazy("bench.http"),
     "memory": _Lazy("bench.memory"),
     "definitions": _Lazy("bench.definitions"),
+    "papers": _Lazy("bench.papers"),
 }

@@ -155,21 +155,27 @@ class MessageBuilder:
             "role_title": role.title.get(lang) if role else task.role,
             "assigned": task.assignee_id is not None,
         }
-        context["deadline"] = self._deadline(payload, task.due_on, case)
+        context["deadline"] = self._deadline(
+            payload, task.due_on, case, federal=task.org_id is None
+        )
 
-    def _deadline(self, payload, due_on: dt.date | None, case) -> dict[str, Any] | None:
-        """The deadline and the working days left: frozen in the payload for reminders,
-        counted from today (the injected clock) for the other messages."""
+    def _deadline(
+        self, payload, due_on: dt.date | None, case, *, federal: bool = False
+    ) -> dict[str, Any] | None:
+        """The deadline, the working days left and whether it is provisional (in a year whose
+        calendar is not known yet): the days left are frozen in the payload for reminders,
+        counted from today (the injected clock) for the other messages. A federal body's task
+        (no organization: a global role) counts on the federal calendar."""
         on = payload.get("deadline_on") or payload.get("due_on")
         day = dt.date.fromisoformat(on) if on else due_on
         if day is None:
             return None
+        calendars = self.engine.catalog.calendars
+        cal = calendars.federal if federal else calendars.for_region(_calendar_code(case))
         left = payload.get("working_days_left")
         if left is None:
-            code = _calendar_code(case)
-            cal = self.engine.catalog.calendars.for_region(code)
             left = cal.working_days_between(local_date(self.engine.clock.now()), day)
-        return {"on": day, "left": left}
+        return {"on": day, "left": left, "provisional": cal.is_provisional(day)}
 
     def _moved(self, session, definition, payload, lang) -> dict[str, Any]:
         actor = session.get(User, payload["actor_id"]) if payload.get("actor_id") else None

@@ -67,6 +67,7 @@ def create_app(
     app.extensions["soglasie.engine"] = engine or Engine.create(
         settings.database_url, settings.definitions_dir
     )
+    app.extensions["soglasie.engine"].document_limits = settings.document_limits()
     proxies = int(settings.extra.get("SOGLASIE_TRUSTED_PROXIES", "0") or 0)
     if proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
@@ -76,6 +77,9 @@ def create_app(
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please sign in to continue.")
     login_manager.login_message_category = "info"
+    from web.uploads import install_upload_limits
+
+    install_upload_limits(app)  # before CSRF, whose check is what first reads the form
     csrf.init_app(app)
     from web.i18n import install_template_gettext, select_locale, select_timezone
 

@@ -1,5 +1,6 @@
 """A readable comparison of two versions of a text: changed lines side by side in one column,
-with the changed words marked inside them, and long unchanged stretches folded.
+with the changed words marked inside them, and long unchanged stretches folded; or, where the
+lines mean nothing (a PDF breaks a paragraph wherever its page is narrow), word by word.
 
 Built on ``difflib``; output is escaped HTML using CSS classes only (no inline styles).
 """
@@ -93,3 +94,33 @@ def render_diff(old_text: str, new_text: str) -> tuple[str, DiffStats]:
                 out.append(_line("add", None, k + 1, escape(new[k])))
                 added += 1
     return '<div class="diff">' + "".join(out) + "</div>", DiffStats(added, removed, changed)
+
+
+_TOKENS = re.compile(r"\S+|\n")
+
+
+def render_word_diff(old_text: str, new_text: str) -> tuple[str, DiffStats]:
+    """The newer text as it reads, with deleted words struck and inserted ones marked; line
+    breaks and spacing are ignored when comparing. ``changed`` counts the changed passages."""
+
+    def words(text: str) -> list[str]:
+        return [t for t in _TOKENS.findall(text) if t != "\n"]
+
+    a, b = words(old_text), words(new_text)
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    out: list[str] = []
+    added = removed = changed = 0
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            out.append(escape(" ".join(b[j1:j2])))
+            continue
+        changed += 1
+        removed += i2 - i1
+        added += j2 - j1
+        if i2 > i1:
+            out.append(f"<del>{escape(' '.join(a[i1:i2]))}</del>")
+        if j2 > j1:
+            out.append(f"<ins>{escape(' '.join(b[j1:j2]))}</ins>")
+    return '<div class="diff diff-words">' + " ".join(out) + "</div>", DiffStats(
+        added, removed, changed
+    )

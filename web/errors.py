@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from jinja2 import TemplateNotFound
 from werkzeug.exceptions import HTTPException
 
+from workflow.documents import FileTooLarge
 from workflow.errors import (
     ConcurrentUpdate,
     Conflict,
@@ -22,6 +23,7 @@ from workflow.errors import (
 )
 
 STATUS = {
+    FileTooLarge: 413,
     NotFound: 404,
     PermissionDenied: 403,
     ConcurrentUpdate: 409,
@@ -46,6 +48,12 @@ def wants_json() -> bool:
     return request.path.startswith("/api/") or (request.accept_mimetypes.best == "application/json")
 
 
+def _upload_limit_mb() -> int:
+    from web.current import engine
+
+    return engine().document_limits.max_bytes // (1024 * 1024)
+
+
 def _texts(status: int) -> tuple[str, str]:
     texts = {
         400: (
@@ -63,7 +71,10 @@ def _texts(status: int) -> tuple[str, str]:
             _("The action was not performed"),
             _("The data changed or the action is not possible in the current state."),
         ),
-        413: (_("The file is too large"), _("Upload a file of at most 8 MB.")),
+        413: (
+            _("The file is too large"),
+            _("Upload a file of at most %(mb)d MB.", mb=_upload_limit_mb()),
+        ),
         429: (_("Too many attempts"), _("Please wait a few minutes and try again.")),
         500: (_("Something went wrong"), _("The error has been recorded. Please try again later.")),
     }

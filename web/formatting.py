@@ -90,6 +90,8 @@ class Due:
     working_days: int  # working days from today to the deadline; negative when overdue
     overdue: bool
     today: bool
+    # In a year whose production calendar is not known yet: the date may move when it is.
+    provisional: bool = False
 
     @property
     def label(self) -> str:
@@ -112,8 +114,9 @@ def due(on: dt.date | None, calendar_code: str | None = None) -> Due | None:
 # Due depends only on these arguments and is immutable (its label is worded per request).
 @lru_cache(maxsize=4096)
 def _due(on: dt.date, calendar_code: str | None, today: dt.date, calendars) -> Due:
-    days = calendars.for_region(calendar_code).working_days_between(today, on)
-    return Due(on, days, on < today, on == today)
+    cal = calendars.for_region(calendar_code)
+    days = cal.working_days_between(today, on)
+    return Due(on, days, on < today, on == today, cal.is_provisional(on))
 
 
 def page_url(page: int) -> str:

@@ -21,15 +21,17 @@ from sqlalchemy.orm import Session, sessionmaker
 from workflow.clock import Clock, SystemClock, local_date
 from workflow.definitions.catalog import Catalog
 from workflow.definitions.directory import DefinitionSet, load_verified
+from workflow.documents import Limits
 from workflow.events import Event, HandlerContext
 from workflow.outbox import task_notifications
+from workflow.persistence.blob_store import BlobStore, DatabaseBlobStore
 from workflow.persistence.db import make_engine, make_session_factory
 from workflow.persistence.uow import UnitOfWork
 from workflow.policy import Actor, load_actor
 from workflow.reminders import plan_meeting_reminders
-from workflow.services import meeting_minutes, meetings, plans
+from workflow.services import documents, meeting_minutes, meetings, plans
 from workflow.services.actions import available_transitions
-from workflow.services.cases import add_document, create_case, update_fields
+from workflow.services.cases import create_case, update_fields
 from workflow.services.firing import fire
 from workflow.services.substitutions import revoke_substitution, set_substitution
 from workflow.services.tasks import claim_task, reassign_task, release_task
@@ -54,6 +56,9 @@ class Engine:
         self.catalog = catalog
         self.clock = clock
         self.handlers: list[HandlerFn] = list(handlers)
+        # What an uploaded file may be (size, pages, zip members); the app sets it from settings.
+        self.document_limits = Limits()
+        self.blobs: BlobStore = DatabaseBlobStore()
         # Handlers reach the production calendars through ``session.info`` (reminder planning).
         session_factory.kw.setdefault("info", {})["calendars"] = catalog.calendars
 
@@ -144,9 +149,42 @@ class Engine:
         filename: str | None = None,
         note: str | None = None,
         expected_version: int | None = None,
-    ):
+    ) -> int:
+        """A version typed in; returns its number (1, 2, …) within the language."""
+        added = documents.add_text_version(
+            self, case_id, actor, language, text, filename, note, expected_version
+        )
+        return added.number
 
-        return add_document(self, case_id, actor, language, text, filename, note, expected_version)
+    def add_document_file(
+        self,
+        case_id: int,
+        actor: Actor,
+        language: str,
+        data: bytes,
+        filename: str | None = None,
+        note: str | None = None,
+        expected_version: int | None = None,
+    ) -> documents.AddedVersion:
+        """A version uploaded as a file; refused with ``DocumentRefused`` (nothing stored)."""
+        return documents.add_file_version(
+            self, case_id, actor, language, data, filename, note, expected_version
+        )
+
+    def add_signed_original(
+        self,
+        case_id: int,
+        actor: Actor,
+        party: str,
+        data: bytes,
+        filename: str | None = None,
+        note: str | None = None,
+        expected_version: int | None = None,
+    ) -> documents.AddedVersion:
+        """The copy ``party`` ('russian' or 'partner') signed, usually a scanned PDF."""
+        return documents.add_signed_original(
+            self, case_id, actor, party, data, filename, note, expected_version
+        )
 
     def fire(
         self,

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 from workflow.definitions.directory import DEFAULT_DIRECTORY
+from workflow.documents import Limits
 from workflow.persistence.db import DEFAULT_SQLITE_URL
 
 DEMO_SECRET = "demo-secret-key-not-for-production"
@@ -38,6 +39,11 @@ class Settings:
     mail_from: str = "soglasie <noreply@soglasie.local>"
     digest_hour: int = 8
     worker_id: str | None = None
+    # Uploaded documents (see the README, "Documents").
+    upload_max_mb: int = 25
+    upload_max_pages: int = 1000
+    upload_max_zip_members: int = 2000
+    upload_max_unzipped_mb: int = 200
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -55,11 +61,27 @@ class Settings:
                 raise UnsafeSettings("SOGLASIE_BASE_URL must be an https:// address in production.")
         return self
 
+    def document_limits(self) -> Limits:
+        mb = 1024 * 1024
+        return Limits(
+            max_bytes=self.upload_max_mb * mb,
+            max_pages=self.upload_max_pages,
+            max_zip_members=self.upload_max_zip_members,
+            max_uncompressed_bytes=self.upload_max_unzipped_mb * mb,
+        )
+
     def with_overrides(self, **changes) -> Settings:
         return replace(self, **changes)
 
 
-_INT_FIELDS = {"smtp_port", "digest_hour"}
+_INT_FIELDS = {
+    "smtp_port",
+    "digest_hour",
+    "upload_max_mb",
+    "upload_max_pages",
+    "upload_max_zip_members",
+    "upload_max_unzipped_mb",
+}
 _FLOAT_FIELDS = {"smtp_timeout"}
 
 

@@ -14,6 +14,7 @@ reviewer; ``admin`` an administrator. Each calls with her own token.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import itertools
 import re
 from collections.abc import Callable
@@ -32,6 +33,7 @@ from workflow.services.tokens import create_token
 from workflow.services.webhook_subscriptions import create_subscription
 
 PERSONAS = ("anonymous", "same", "other", "federal", "admin")
+SIGNED_TEXT = "Подписанный экземпляр соглашения".encode()
 USERNAMES = {"same": "ta_ini", "other": "spe_ini", "federal": "mfa", "admin": "admin"}
 
 
@@ -91,6 +93,18 @@ class Seed:
         )
         return decision_id
 
+    def signed_copy(self) -> int:
+        case_id = self.signing()
+        self.engine.add_signed_original(
+            case_id, self.world.actor("ta_ini"), "russian", SIGNED_TEXT, "signed.txt"
+        )
+        return case_id
+
+    def signing(self) -> int:
+        """An agreement approved and waiting for its signing (signed copies may be added)."""
+        definition = self.engine.catalog.current("regional_agreement").definition
+        return walk_to(self.world, definition, "signing_scheduled").case_id
+
     def task(self) -> int:
         case_id = self.agreement()
         with self.engine.uow(write=False) as uow:
@@ -127,6 +141,7 @@ class Seed:
 class Call:
     path: str
     json: Any = None
+    form: dict[str, Any] | None = None  # sent as multipart/form-data (a file upload)
 
 
 Build = Callable[[Seed, str], Call]
@@ -137,6 +152,13 @@ def at(path: str, **objects: Callable[[Seed], Any]) -> Build:
 
     def build(seed: Seed, _persona: str) -> Call:
         return Call(path.format(**{name: make(seed) for name, make in objects.items()}))
+
+    return build
+
+
+def with_form(path: str, form: Callable[[], dict[str, Any]], **objects) -> Build:
+    def build(seed: Seed, persona: str) -> Call:
+        return Call(at(path, **objects)(seed, persona).path, form=form())
 
     return build
 
@@ -185,6 +207,7 @@ def _substitute(seed: Seed, persona: str) -> dict[str, Any]:
 
 EXPECTED: dict[tuple[str, str], tuple[Build, tuple[int, ...]]] = {
     ("GET", "/api/v1/openapi.json"): (at("/api/v1/openapi.json"), PUBLIC),
+    ("GET", "/api/v1/search"): (at("/api/v1/search?q=соглашение"), ALL(200)),
     ("GET", "/api/v1/docs"): (at("/api/v1/docs"), PUBLIC),
     # agreements
     ("GET", "/api/v1/agreements"): (at("/api/v1/agreements"), ALL(200)),
@@ -205,6 +228,14 @@ EXPECTED: dict[tuple[str, str], tuple[Build, tuple[int, ...]]] = {
         ),
         CASE_WRITE,
     ),
+    ("GET", "/api/v1/agreements/{case_id}/approval-sheet.pdf"): (
+        at("/api/v1/agreements/{case_id}/approval-sheet.pdf", **AGREEMENT),
+        CASE_READ,
+    ),
+    ("GET", "/api/v1/agreements/register.xlsx"): (
+        at("/api/v1/agreements/register.xlsx"),
+        ALL(200),
+    ),
     ("GET", "/api/v1/agreements/{case_id}/diagram"): (
         at("/api/v1/agreements/{case_id}/diagram", **AGREEMENT),
         CASE_READ,
@@ -223,6 +254,29 @@ EXPECTED: dict[tuple[str, str], tuple[Build, tuple[int, ...]]] = {
     ),
     ("GET", "/api/v1/agreements/{case_id}/documents/{language}/{number}"): (
         at("/api/v1/agreements/{case_id}/documents/ru/2", **AGREEMENT),
+        CASE_READ,
+    ),
+    ("GET", "/api/v1/agreements/{case_id}/documents/{language}/{number}/file"): (
+        at("/api/v1/agreements/{case_id}/documents/ru/2/file", **AGREEMENT),
+        CASE_READ,
+    ),
+    ("GET", "/api/v1/agreements/{case_id}/signed-originals"): (
+        at("/api/v1/agreements/{case_id}/signed-originals", **AGREEMENT),
+        CASE_READ,
+    ),
+    ("POST", "/api/v1/agreements/{case_id}/signed-originals"): (
+        with_form(
+            "/api/v1/agreements/{case_id}/signed-originals",
+            lambda: {"party": "russian", "file": (io.BytesIO(SIGNED_TEXT), "signed.txt")},
+            case_id=Seed.signing,
+        ),
+        (401, 201, 404, 403, 403),
+    ),
+    ("GET", "/api/v1/agreements/{case_id}/signed-originals/{party}/{number}/file"): (
+        at(
+            "/api/v1/agreements/{case_id}/signed-originals/russian/1/file",
+            case_id=Seed.signed_copy,
+        ),
         CASE_READ,
     ),
     ("GET", "/api/v1/agreements/{case_id}/documents/{language}/diff"): (
@@ -554,7 +608,16 @@ def test_each_caller_gets_the_expected_status_on_every_api_route(client, engine,
             headers = {}
             if persona != "anonymous":
                 headers["Authorization"] = f"Bearer {tokens[USERNAMES[persona]]}"
-            response = client.open(call.path, method=method, json=call.json, headers=headers)
+            if call.form is not None:
+                response = client.open(
+                    call.path,
+                    method=method,
+                    data=call.form,
+                    content_type="multipart/form-data",
+                    headers=headers,
+                )
+            else:
+                response = client.open(call.path, method=method, json=call.json, headers=headers)
             if response.status_code != status:
                 wrong.append(
                     f"{method} {route} as {persona}: {response.status_code}, expected {status} "

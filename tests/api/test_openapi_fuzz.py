@@ -115,6 +115,7 @@ def known_ids(engine, world) -> dict[str, object]:
         "decision_id": 1,
         "language": "ru",
         "number": 1,
+        "party": "russian",
         "task_id": task_id,
         "org_id": world.org_id("RU-TA"),
         "user_id": world.user_id("ta_ini"),

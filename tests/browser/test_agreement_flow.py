@@ -61,12 +61,13 @@ def edit_details(page, fields: dict) -> None:
 
 
 def upload(page, language: str, text: str | None = None, file=None, note: str = "") -> None:
-    block = page.locator("#documents details")
+    block = page.locator("#documents > details")
     if block.get_attribute("open") is None:
         block.locator("> summary").click()
     form = page.locator('form[action$="/documents"]')
     form.locator("[name=language]").fill(language)
     if text is not None:
+        form.locator("details.paste-text > summary").click()
         form.locator("[name=text]").fill(text)
     if file is not None:
         form.locator("[name=file]").set_input_files(file)

@@ -115,7 +115,7 @@ def test_scheduling_a_signing_within_a_month_of_submission_names_the_rule_and_th
     # 2 March, the earliest lawful signing is one month later, Thursday 2 April.
     assert refusal.details["last_allowed_day"] == "2026-02-27"
     assert refusal.details["earliest_allowed_date"] == "2026-04-02"
-    assert "4-FZ" in refusal.message and "27.03.2026" in refusal.message
+    assert "federal bodies" in refusal.message and "27.03.2026" in refusal.message
     assert "02.04.2026" in refusal.message
     result = engine.fire(
         walk.case_id, "schedule_signing", ini, data={"planned_signing_date": "2026-04-02"}
@@ -355,21 +355,24 @@ def test_the_clause_of_the_agreement_sets_the_notice_period(domain_world):
 def test_a_municipal_filing_later_than_the_regions_term_is_refused_with_the_earliest_date(
     domain_world,
 ):
-    # Tatarstan asks for 60 days (its override file); 20 April is only 49 days away.
-    walk = walk_to(domain_world, TWIN, "municipal_approval", planned_signing_date="2026-04-20")
+    # The filing is due 45 days before signing (no region's act changes it: the demo's 60 days
+    # for Tatarstan are demo data); 10 April is only 39 days away.
+    walk = walk_to(domain_world, TWIN, "municipal_approval", planned_signing_date="2026-04-10")
     with pytest.raises(TransitionNotAllowed) as refused:
         domain_world.engine.fire(walk.case_id, "file_with_region", domain_world.actor("kazan_head"))
     (refusal,) = refused.value.refusals
     assert refusal.reason == "lead_time"
     assert refusal.details["parameter"] == "filing_lead"
-    assert refusal.details["last_allowed_day"] == "2026-02-19"
-    assert refusal.details["earliest_allowed_date"] == "2026-05-01"
+    # 45 days before Friday 10 April is Tuesday 24 February; filed on Monday 2 March, the
+    # earliest signing is 45 days later, Thursday 16 April.
+    assert refusal.details["last_allowed_day"] == "2026-02-24"
+    assert refusal.details["earliest_allowed_date"] == "2026-04-16"
     assert refusal.details["rule"] == (
-        "filed with the region no later than 60 calendar_days before signing (regional procedure)"
+        "filed with the region no later than 45 calendar_days before signing (regional procedure)"
     )
 
 
-def test_the_same_date_is_in_time_where_the_region_allows_30_days(domain_world):
+def test_a_filing_45_days_ahead_goes_to_the_region(domain_world):
     walk = walk_to(
         domain_world,
         TWIN,

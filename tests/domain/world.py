@@ -50,6 +50,8 @@ USERS = [
     ("kazan_ini", "RU-TA-KAZAN", ["initiator"]),
     ("kazan_head", "RU-TA-KAZAN", ["head_of_municipality"]),
     ("spe_ini", "RU-SPE", ["initiator"]),
+    ("spe_legal", "RU-SPE", ["legal_office"]),
+    ("spe_head", "RU-SPE", ["head_of_region"]),
     ("kron_ini", "RU-SPE-KRONSHTADT", ["initiator"]),
     ("kron_head", "RU-SPE-KRONSHTADT", ["head_of_municipality"]),
     ("vlad_ini", "RU-PRI-VLADIVOSTOK", ["initiator"]),

@@ -10,6 +10,7 @@ from sqlalchemy.engine import make_url
 from tests.support.databases import postgres_admin_url
 from workflow.persistence.db import make_engine
 from workflow.persistence.schema import head_revision, is_up_to_date, upgrade
+from workflow.persistence.search import include_object
 from workflow.persistence.tables import metadata
 
 
@@ -17,7 +18,9 @@ def _diff(url: str):
     engine = make_engine(url)
     try:
         with engine.connect() as conn:
-            context = MigrationContext.configure(conn, opts={"compare_type": True})
+            context = MigrationContext.configure(
+                conn, opts={"compare_type": True, "include_object": include_object}
+            )
             return compare_metadata(context, metadata()), is_up_to_date(engine, url)
     finally:
         engine.dispose()

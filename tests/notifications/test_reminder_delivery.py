@@ -43,11 +43,11 @@ def test_a_reminder_due_at_its_moment_is_delivered_once_to_the_right_person_in_h
     (message,) = mail_server.by_template("task_reminder")
     assert message["To"] == "ini@example.test"
     assert message["Subject"] == (
-        "Reminder: Drafting due 17 March 2026 — Соглашение о сотрудничестве"
+        "Reminder: Drafting due no later than 17 March 2026 — Соглашение о сотрудничестве"
     )
     body = text_of(message)
     assert f"{BASE_URL}/agreements/{case_id}" in body
-    assert "Deadline: 17 March 2026 (3 working days left)." in body
+    assert "Deadline: no later than 17 March 2026 (3 working days left)." in body
     assert message["List-Unsubscribe"].strip().startswith(f"<{BASE_URL}/unsubscribe/")
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     (row,) = outbox(engine, template="task_reminder")
@@ -58,7 +58,9 @@ def test_a_reminder_due_at_its_moment_is_delivered_once_to_the_right_person_in_h
     worker.run_once()
     latest = mail_server.by_template("task_reminder")[-1]
     assert len(mail_server.by_template("task_reminder")) == 2
-    assert latest["Subject"].startswith("Напоминание: Подготовка проекта до 17 марта 2026 г.")
+    assert latest["Subject"].startswith(
+        "Напоминание: Подготовка проекта не позднее 17 марта 2026 г."
+    )
     assert "остался 1 рабочий день" in text_of(latest)
 
 

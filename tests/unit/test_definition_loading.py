@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from workflow.definitions.directory import load_directory
+from workflow.definitions.directory import DEFAULT_DIRECTORY, load_directory
 from workflow.definitions.loader import load_text
+from workflow.seed.dataset import DEMO_PARAMETERS
 
 VALID = Path(__file__).parents[1] / "fixtures" / "definitions" / "valid" / "review_loop.yaml"
 
@@ -45,7 +46,8 @@ def test_region_overrides_change_a_parameter_for_that_region_only(tmp_path):
     (tmp_path / "parameters").mkdir()
     (tmp_path / "parameters" / "RU-TA.yaml").write_text(
         "review_loop:\n  review_sla: {value: 20 calendar_days, source: practice, "
-        "basis: regional regulation}\n",
+        "basis: regional regulation, act: {title: Regional decree, number: '12', "
+        "date: 2024-05-20, article: p. 7}}\n",
         encoding="utf-8",
     )
     result = load_directory(tmp_path)
@@ -68,3 +70,36 @@ def test_an_override_of_an_unknown_parameter_is_reported_with_its_line(tmp_path)
         "review_loop.no_such",
         2,
     )
+
+
+def test_an_unsourced_override_is_reported_and_not_applied(tmp_path):
+    workflows = tmp_path / "workflows"
+    workflows.mkdir()
+    (workflows / "review_loop.yaml").write_text(_text(), encoding="utf-8")
+    (tmp_path / "parameters").mkdir()
+    (tmp_path / "parameters" / "RU-TA.yaml").write_text(
+        "review_loop:\n  review_sla: {value: 20 calendar_days, source: practice}\n",
+        encoding="utf-8",
+    )
+    result = load_directory(tmp_path)
+    (problem,) = result.problems
+    assert (problem.rule, problem.severity, problem.element, problem.line) == (
+        "unsourced-override",
+        "warning",
+        "review_loop.review_sla",
+        2,
+    )
+    assert "cites no act" in problem.message
+    assert str(result.parameter("review_loop", "review_sla", "RU-TA").value) == "30 calendar_days"
+
+
+def test_the_demo_applies_its_example_overrides_and_nothing_else_does():
+    shipped = load_directory(DEFAULT_DIRECTORY)
+    demo = load_directory(DEFAULT_DIRECTORY, DEMO_PARAMETERS)
+    assert shipped.overrides == {}
+    assert [p for p in shipped.problems if p.rule == "unsourced-override"] == []
+    assert demo.problems == []
+    filing = demo.parameter("twin_city_agreement", "filing_lead", "RU-TA")
+    assert str(filing.value) == "60 calendar_days" and filing.act is None
+    default = shipped.parameter("twin_city_agreement", "filing_lead", "RU-TA")
+    assert str(default.value) == "45 calendar_days"

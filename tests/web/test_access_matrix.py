@@ -19,6 +19,7 @@ from sqlalchemy import insert, select
 from notifications.unsubscribe import make_unsubscribe_token
 from tests.web import scenario
 from tests.web.conftest import Browser
+from workflow.persistence.documents import SignedOriginal
 from workflow.persistence.mailbox import MailboxMessage
 from workflow.persistence.models import Case, OutboxMessage, Task
 from workflow.persistence.plans import PlanItem
@@ -51,6 +52,7 @@ EXPECTED = {
     ("settings.substitutions", "POST"): PRIVATE,
     ("settings.revoke", "POST"): SIGNED_POST,
     ("cases.index", "GET"): PRIVATE,
+    ("search.results", "GET"): PRIVATE,
     ("cases.export", "GET"): PRIVATE,
     ("cases.new", "GET"): PRIVATE,
     ("cases.new", "POST"): (302, 400, 400, 403, 403),
@@ -59,7 +61,15 @@ EXPECTED = {
     ("cases.update_fields", "POST"): CASE_POST,
     ("cases.add_document", "POST"): CASE_POST,
     ("cases.document", "GET"): CASE_GET,
+    ("cases.document_file", "GET"): CASE_GET,
+    ("cases.add_signed_original", "POST"): CASE_POST,
+    ("cases.signed_original_file", "GET"): CASE_GET,
     ("cases.diff", "GET"): CASE_GET,
+    ("papers.approval_sheet", "GET"): CASE_GET,
+    ("papers.register", "GET"): PRIVATE,
+    ("papers.verify", "GET"): ALL(404),  # public; the matrix's code is no sheet's
+    ("papers.verify_form", "GET"): ALL(200),
+    ("papers.verify_form", "POST"): ALL(400),  # public; no file posted
     ("cases.add_item", "POST"): CASE_POST,
     ("cases.update_item", "POST"): CASE_POST,
     ("regions.show", "GET"): (302, 200, 403, 200, 200),
@@ -112,6 +122,7 @@ def _world_objects(engine, world, clock, app):
         ends_at=dt.datetime(2026, 10, 20, 12, tzinfo=dt.UTC),
         participant_org_ids=[world.org_id("RU-TST")],
     )
+    _signed_copy(engine, world, signed, clock.now())
     substitution = engine.set_substitution(
         world.actor("ini"), world.user_id("ini2"), engine.today(), engine.today()
     )
@@ -155,6 +166,7 @@ def _world_objects(engine, world, clock, app):
     token = make_unsubscribe_token(app.extensions["soglasie.settings"], world.user_id("ini2"))
     return {
         "case_id": case_id,
+        "signed": signed,
         "version": version,
         "plan": plan,
         "task_id": task_id,
@@ -168,10 +180,36 @@ def _world_objects(engine, world, clock, app):
     }
 
 
+def _signed_copy(engine, world, case_id: int, now) -> None:
+    """A signed copy of the registered agreement (recorded as the engine would at signing)."""
+    data = b"%PDF-1.4 signed copy"
+    with engine.uow() as uow:
+        digest = engine.blobs.put(uow.session, data, now)
+        uow.session.execute(
+            insert(SignedOriginal).values(
+                case_id=case_id,
+                party="russian",
+                number=1,
+                blob_sha256=digest,
+                media_type="application/pdf",
+                byte_size=len(data),
+                has_text=False,
+                text="",
+                created_by=world.user_id("ini"),
+                created_at=now,
+            )
+        )
+        uow.commit()
+
+
 def _request(rule, method, objects):
     """The concrete URL and form data for one route."""
     values = {
-        "case_id": objects["plan"] if rule.endpoint == "cases.add_item" else objects["case_id"],
+        "case_id": {
+            "cases.add_item": objects["plan"],
+            "cases.signed_original_file": objects["signed"],
+        }.get(rule.endpoint, objects["case_id"]),
+        "party": "russian",
         "task_id": objects["task_id"],
         "item_id": objects["item_id"],
         "meeting_id": objects["meeting_id"],

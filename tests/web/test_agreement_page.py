@@ -178,34 +178,40 @@ def test_a_new_version_comes_from_the_text_field_or_a_txt_file(engine, web_world
         {"expected_version": version, "language": "ru", "text": "Новая редакция\n"},
     )
     token = ini.csrf_from(f"/agreements/{case_id}")
-    ini.client.post(
-        f"/agreements/{case_id}/documents",
-        data={
-            "csrf_token": token,
-            "expected_version": version + 1,
-            "language": "zh",
-            "file": (io.BytesIO("新版本\n".encode()), "zh.txt"),
-        },
-        content_type="multipart/form-data",
-    )
-    bad = ini.client.post(
-        f"/agreements/{case_id}/documents",
-        data={
-            "csrf_token": token,
-            "expected_version": version + 2,
-            "language": "zh",
-            "file": (io.BytesIO("текст".encode("cp1251")), "cp1251.txt"),
-        },
-        content_type="multipart/form-data",
-    )
-    assert "not UTF-8" in ini.get(bad.headers["Location"]).get_data(as_text=True)
+    for number, (data, name) in enumerate(
+        (
+            ("新版本\n".encode(), "zh.txt"),
+            # A Windows Notepad file in the Cyrillic code page is stored as the text it is.
+            ("Соглашение о сотрудничестве в области культуры\n".encode("cp1251"), "cp1251.txt"),
+        ),
+        start=1,
+    ):
+        ini.client.post(
+            f"/agreements/{case_id}/documents",
+            data={
+                "csrf_token": token,
+                "expected_version": version + number,
+                "language": "zh" if name == "zh.txt" else "ru",
+                "file": (io.BytesIO(data), name),
+            },
+            content_type="multipart/form-data",
+        )
     with engine.uow(write=False) as uow:
         rows = uow.session.execute(
-            select(DocumentVersion.language, DocumentVersion.number, DocumentVersion.filename)
+            select(
+                DocumentVersion.language,
+                DocumentVersion.number,
+                DocumentVersion.filename,
+                DocumentVersion.text,
+            )
             .where(DocumentVersion.case_id == case_id)
             .order_by(DocumentVersion.id)
         ).all()
-    assert [tuple(r) for r in rows][-2:] == [("ru", 2, None), ("zh", 2, "zh.txt")]
+    assert [tuple(r) for r in rows][-3:] == [
+        ("ru", 2, None, "Новая редакция\n"),
+        ("zh", 2, "zh.txt", "新版本"),
+        ("ru", 3, "cp1251.txt", "Соглашение о сотрудничестве в области культуры"),
+    ]
 
 
 def test_the_comparison_marks_the_changed_words(engine, web_world, signed_in):

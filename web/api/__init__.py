@@ -18,7 +18,9 @@ from web.api.core import PREFIX, SoglasieApi, api_blueprints
 
 RESOURCE_MODULES = (
     "web.api.agreements",
+    "web.api.papers",
     "web.api.documents",
+    "web.api.signed_originals",
     "web.api.plans",
     "web.api.plan_items",
     "web.api.tasks",
@@ -31,6 +33,7 @@ RESOURCE_MODULES = (
     "web.api.substitutions",
     "web.api.tokens",
     "web.api.webhooks",
+    "web.api.search",
 )
 
 SECURITY_SCHEMES = {

@@ -1,15 +1,19 @@
-"""``/api/v1/agreements/{id}/documents``: versions of the agreement's texts, per language.
+"""``/api/v1/agreements/{id}/documents``: versions of the agreement's texts, per language, and
+the signed originals of each party.
 
-Versions are never overwritten: adding one is ``Engine.add_document`` (a new number, an audit
-event, the case's version +1). The diff is a unified diff of two versions of one language.
+A version is added as JSON (``text``) or as ``multipart/form-data`` with a ``file`` (DOCX, ODT,
+PDF, RTF or TXT: the kind is decided by the content, never by the name or the Content-Type).
+Versions are never overwritten: each is a new number, an audit event, the case's version +1.
+The diff is a unified diff of two versions' texts, whatever their formats.
 """
 
 from __future__ import annotations
 
 import difflib
 
+from flask import request
 from flask_smorest import abort
-from marshmallow import fields, validate
+from marshmallow import ValidationError, fields, validate
 
 from web.api.auth import actor
 from web.api.cases import (
@@ -22,7 +26,10 @@ from web.api.cases import (
 )
 from web.api.core import ID, MAX_ID, BaseSchema, api_blueprint
 from web.current import engine
+from web.downloads import EXTENSIONS, download_name, send_blob
+from web.uploads import accepts_uploads, read_upload
 from workflow.queries import case_detail
+from workflow.queries import documents as docq
 
 blp = api_blueprint("documents", "/agreements", "Document versions of an agreement's texts.")
 CATEGORY = "agreement"
@@ -35,10 +42,19 @@ class DocumentOut(BaseSchema):
     language = fields.String(required=True)
     number = fields.Integer(required=True)
     filename = fields.String(allow_none=True, required=True)
-    sha256 = fields.String(required=True)
+    sha256 = fields.String(
+        required=True, metadata={"description": "SHA-256 of the stored file (of the text if typed)"}
+    )
     note = fields.String(allow_none=True, required=True)
     created_at = fields.DateTime(required=True)
     author = fields.String(allow_none=True, required=True)
+    media_type = fields.String(required=True, metadata={"description": "As found in the content"})
+    byte_size = fields.Integer(allow_none=True, required=True)
+    pages = fields.Integer(allow_none=True, required=True)
+    has_text = fields.Boolean(
+        required=True, metadata={"description": "False for a scan without a text layer"}
+    )
+    has_file = fields.Boolean(required=True)
 
 
 class DocumentTextOut(DocumentOut):
@@ -53,6 +69,18 @@ class DocumentIn(BaseSchema):
     )
     text = fields.String(required=True, validate=validate.Length(min=1, max=MAX_TEXT))
     filename = fields.String(validate=validate.Length(max=300), allow_none=True)
+    note = fields.String(validate=validate.Length(max=500), allow_none=True)
+    expected_version = VERSION
+
+
+class DocumentUpload(BaseSchema):
+    """The multipart form: the file, and the same fields as the JSON form but ``text``."""
+
+    file = fields.Raw(
+        required=True,
+        metadata={"type": "string", "format": "binary", "description": "DOCX, ODT, PDF, RTF, TXT"},
+    )
+    language = DocumentIn._declared_fields["language"]
     note = fields.String(validate=validate.Length(max=500), allow_none=True)
     expected_version = VERSION
 
@@ -103,23 +131,72 @@ def list_documents(case_id: int):
     return _versions(case_id)
 
 
+UPLOAD_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {"schema": DocumentIn},
+            "multipart/form-data": {"schema": DocumentUpload},
+        },
+    }
+}
+
+
+def _load(schema: BaseSchema, data) -> dict:
+    try:
+        return schema.load(data)
+    except ValidationError as exc:
+        abort(422, errors=exc.messages)
+
+
+def _posted_document() -> dict:
+    """The body as JSON (``text``) or as multipart (``file``), checked by its schema."""
+    if request.mimetype == "multipart/form-data":
+        form = {k: v for k, v in request.form.items() if v != ""}
+        upload = read_upload("file")
+        if upload is None:
+            abort(422, errors={"file": ["Missing data for required field."]})
+        body = _load(DocumentUpload(), {**form, "file": "-"})
+        body["data"], body["filename"] = upload
+        return body
+    if not request.is_json:
+        abort(415, message="Send application/json (with text) or multipart/form-data (with file).")
+    return _load(DocumentIn(), request.get_json(silent=True))
+
+
 @blp.route(f"/<{ID}:case_id>/documents", methods=["POST"])
-@blp.arguments(DocumentIn)
+@blp.doc(**UPLOAD_BODY, **IF_MATCH_DOC)
 @blp.response(201, AddedOut, headers=ETAG_HEADER)
-@blp.doc(**IF_MATCH_DOC)
-def add_document(body, case_id: int):
-    """Add a new version of the text in ``language``."""
+@accepts_uploads
+def add_document(case_id: int):
+    """Add a new version of the text in ``language``: typed text (JSON) or a file (multipart)."""
     load_case(case_id, CATEGORY)
+    body = _posted_document()
     version = expected_version(case_id, body.get("expected_version"))
-    number = engine().add_document(
-        case_id,
-        actor(),
-        body["language"],
-        body["text"],
-        filename=body.get("filename"),
-        note=body.get("note"),
-        expected_version=version,
-    )
+    if "data" in body:
+        number = (
+            engine()
+            .add_document_file(
+                case_id,
+                actor(),
+                body["language"],
+                body["data"],
+                filename=body["filename"],
+                note=body.get("note"),
+                expected_version=version,
+            )
+            .number
+        )
+    else:
+        number = engine().add_document(
+            case_id,
+            actor(),
+            body["language"],
+            body["text"],
+            filename=body.get("filename"),
+            note=body.get("note"),
+            expected_version=version,
+        )
     header = load_case(case_id, CATEGORY)
     (row,) = [r for r in _versions(case_id, body["language"]) if r.number == number]
     tag = etag(case_id, header.version)
@@ -159,3 +236,37 @@ def diff_documents(args, case_id: int, language: str):
         tofile=f"{language} v{newer}",
     )
     return {"language": language, "from": older, "to": newer, "diff": "".join(diff)}
+
+
+_BINARY = {"schema": {"type": "string", "format": "binary"}}
+FILE_RESPONSE = {
+    "responses": {
+        "200": {
+            "description": "The original file, streamed; its name in Content-Disposition.",
+            "content": {
+                "application/pdf": _BINARY,
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document": _BINARY,
+                "application/vnd.oasis.opendocument.text": _BINARY,
+                "application/rtf": _BINARY,
+                "text/plain": _BINARY,
+            },
+        }
+    }
+}
+
+
+@blp.route(f"/<{ID}:case_id>/documents/<{LANG}:language>/<{ID}:number>/file", methods=["GET"])
+@blp.doc(**FILE_RESPONSE)
+def document_file(case_id: int, language: str, number: int):
+    """The original file of one version (a typed-in version as a UTF-8 .txt file)."""
+    header = load_case(case_id, CATEGORY)
+    with engine().uow(write=False) as uow:
+        found = docq.version(uow.session, case_id, language, number)
+    if found is None or found.blob_sha256 is None:
+        abort(404, message=f"No file for version {number} of the '{language}' text.")
+    name = download_name(
+        found.filename,
+        f"{header.title[:80]} — {language} v{number}",
+        EXTENSIONS.get(found.media_type, ""),
+    )
+    return send_blob(found.blob_sha256, name, found.media_type, found.byte_size)

@@ -18,6 +18,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from web.errors import status_for
+from workflow.documents import DocumentRefused
 from workflow.errors import ConcurrentUpdate, TransitionNotAllowed, WorkflowError
 
 LOCATIONS = ("json", "query", "querystring", "headers", "form", "path", "view_args", "files")
@@ -87,6 +88,9 @@ def handle_workflow_error(exc: WorkflowError):
         ]
         for name in exc.missing_fields:
             errors.setdefault(name, "Required for this action.")
+    if isinstance(exc, DocumentRefused):
+        # Why the file was refused, as a stable code a client can act on.
+        errors["reason"] = exc.reason
     if isinstance(exc, ConcurrentUpdate):
         if g.get("api_if_match"):
             status = 412

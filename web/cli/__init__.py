@@ -13,6 +13,7 @@ from web.cli.db import db
 from web.cli.definitions import definitions
 from web.cli.demo import demo
 from web.cli.orgs import orgs
+from web.cli.search import search
 from web.cli.serve import serve
 from web.cli.tokens import tokens
 from web.cli.users import users
@@ -33,3 +34,4 @@ main.add_command(worker)
 main.add_command(tokens)
 main.add_command(demo)
 main.add_command(serve)
+main.add_command(search)

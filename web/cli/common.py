@@ -6,6 +6,7 @@ import sys
 
 import click
 
+from workflow.definitions.directory import DefinitionSet, load_verified
 from workflow.definitions.problems import DefinitionError
 from workflow.engine import Engine
 from workflow.persistence.db import make_engine
@@ -42,11 +43,19 @@ def require_current_schema(database_url: str) -> None:
         engine.dispose()
 
 
-def open_engine(s: Settings) -> Engine:
-    """The engine for a command; exits with the definition errors if there are any."""
-    require_current_schema(s.database_url)
+def require_sound_definitions(definitions_dir) -> DefinitionSet:
+    """The verified definitions, or exit with their errors (the calendar self-check among
+    them). Checked before the database, so a wrong ``holidays`` release is named first."""
     try:
-        return Engine.create(s.database_url, s.definitions_dir)
+        return load_verified(definitions_dir)
     except DefinitionError as exc:
         fail(str(exc))
         raise  # unreachable; keeps type checkers calm
+
+
+def open_engine(s: Settings) -> Engine:
+    """The engine for a command; exits with the definition errors if there are any (the
+    calendar self-check among them: ``soglasie worker`` refuses a wrong ``holidays``)."""
+    definitions = require_sound_definitions(s.definitions_dir)
+    require_current_schema(s.database_url)
+    return Engine.create(s.database_url, definitions)

@@ -31,9 +31,11 @@ class Demo:
 def prepare(db_path: Path, host: str, port: int) -> Demo:
     """Schema, data and app, ready to serve (no threads started)."""
     from web.app import create_app
+    from workflow.definitions.directory import load_verified
     from workflow.engine import Engine
     from workflow.errors import Conflict
     from workflow.persistence.schema import upgrade
+    from workflow.seed.dataset import DEMO_PARAMETERS
     from workflow.seed.demo import seed_demo
     from workflow.settings import from_env
 
@@ -44,7 +46,8 @@ def prepare(db_path: Path, host: str, port: int) -> Demo:
     settings = from_env(
         database_url=url, env="demo", base_url=f"http://{shown_host}:{port}"
     ).check_safe()
-    engine = Engine.create(url, settings.definitions_dir)
+    # The demo's example overrides (Tatarstan, Saint Petersburg) are demo data: only here.
+    engine = Engine.create(url, load_verified(settings.definitions_dir, DEMO_PARAMETERS))
     try:
         seed_demo(engine)
         seeded = True

@@ -1,9 +1,11 @@
 """``soglasie serve``: production serving with gunicorn.
 
 The settings come from ``SOGLASIE_*`` variables and are checked before gunicorn starts (a
-production server refuses the demo secret), and so is the schema. gunicorn then imports the
-app factory in each worker process. The worker (reminders, email) is a separate process:
-``soglasie worker``.
+production server refuses the demo secret), and so are the schema and the definitions (with the
+production calendar checked against the decrees' figures: a wrong ``holidays`` release refuses
+here, with the year, the month and both counts, rather than in every gunicorn worker).
+gunicorn then imports the app factory in each worker process. The worker (reminders, email)
+is a separate process: ``soglasie worker``.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import sys
 
 import click
 
-from web.cli.common import fail, require_current_schema, settings
+from web.cli.common import fail, require_current_schema, require_sound_definitions, settings
 
 
 def gunicorn_argv(bind: str, workers: int, timeout: int, extra: tuple[str, ...]) -> list[str]:
@@ -49,6 +51,7 @@ def serve(bind: str, workers: int, timeout: int, gunicorn_args: tuple[str, ...])
         s.check_safe()
     except UnsafeSettings as exc:
         fail(str(exc))
+    require_sound_definitions(s.definitions_dir)
     require_current_schema(s.database_url)
     argv = gunicorn_argv(bind, workers, timeout, gunicorn_args)
     click.echo(" ".join(argv[2:]))

@@ -1,5 +1,5 @@
-"""The agreement page and the actions taken from it: fire a transition, edit fields, add a
-document version, view a version, compare two versions.
+"""The agreement page and the actions taken from it: fire a transition, edit fields. (Its
+texts and files: ``web.pages.documents``.)
 
 Every form carries the case version it was rendered from (``expected_version``). When someone
 else acted first the engine refuses (``ConcurrentUpdate``) and the person gets the fresh page
@@ -17,7 +17,6 @@ from markupsafe import Markup
 
 from web import defs
 from web.current import engine
-from web.diffs import render_diff
 from web.fieldforms import FieldInput, inputs_for, label_for, read_posted
 from web.formatting import coded_value
 from web.pages.cases import bp
@@ -29,12 +28,12 @@ from workflow.errors import InvalidInput, NotFound, Refusal, WorkflowError
 from workflow.fields.registry import DOCUMENT_TOKENS
 from workflow.policy import Actor, can_reassign, can_start, can_view, role_in_scope
 from workflow.queries import case_detail as q
+from workflow.queries import documents as docq
 from workflow.reminders.timeline import case_timeline
 from workflow.reminders.timeline_entries import anchor_fields
 
 DANGER_HINTS = ("withdraw", "refuse", "return", "terminate", "cancel", "reject", "suspend")
 CONFIRM_HINTS = ("withdraw", "terminate", "cancel")
-MAX_UPLOAD_CHARS = 2_000_000
 
 
 def may_edit(definition: Definition, head, me: Actor) -> bool:
@@ -200,6 +199,8 @@ def show(case_id: int):
         if head is None or not can_view(me, head):
             raise NotFound(f"Case {case_id} not found.")
         documents = q.documents(session, case_id)
+        approved = docq.approved_texts(session, case_id)
+        signed = docq.compare_signed(session, case_id)
         history = q.history(session, case_id)
         tasks = q.open_tasks(session, case_id)
         related = q.related(session, case_id, head.parent_case_id)
@@ -223,6 +224,7 @@ def show(case_id: int):
         key=lambda i: not any(i.path == n or i.path.startswith(n + ".") for n in needed)
     )
     can_upload = editable and ("documents" in state.editable or "*" in state.editable)
+    can_upload_signed = editable and "signed_originals" in state.editable
     by_language: OrderedDict[str, list] = OrderedDict()
     for doc in documents:
         by_language.setdefault(doc.language, []).append(doc)
@@ -263,6 +265,10 @@ def show(case_id: int):
         actions=_action_forms(available, definition, head.fields, head.state),
         edit_inputs=edit_inputs,
         can_upload=can_upload,
+        can_upload_signed=can_upload_signed,
+        upload_limit_mb=eng.document_limits.max_bytes // (1024 * 1024),
+        approved=approved,
+        signed=signed,
         field_rows=_field_rows(definition.fields_schema, head.fields),
         diagram=Markup(svg),
         languages=languages,
@@ -357,77 +363,3 @@ def update_fields(case_id: int):
         return _back(case_id, "#fields")
     flash(_("The changes are saved."), "success")
     return _back(case_id)
-
-
-@bp.post("/agreements/<int:case_id>/documents")
-@signed_in
-def add_document(case_id: int):
-    me = actor()
-    load_visible(case_id, me)
-    expected = _expected_version()
-    language = (request.form.get("language") or "").strip().lower()
-    text = request.form.get("text") or ""
-    filename = None
-    upload = request.files.get("file")
-    if upload and upload.filename:
-        filename = upload.filename.rsplit("/", 1)[-1].rsplit("\\", 1)[-1][:300]
-        if not filename.lower().endswith(".txt"):
-            flash(_("Upload the text as a .txt file (UTF-8), or paste it into the field."), "error")
-            return _back(case_id, "#documents")
-        raw = upload.read(MAX_UPLOAD_CHARS * 4 + 1)
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            flash(_("The file is not UTF-8 text. Save it as UTF-8 and try again."), "error")
-            return _back(case_id, "#documents")
-    note = (request.form.get("note") or "").strip()[:500] or None
-    try:
-        number = engine().add_document(case_id, me, language, text, filename, note, expected)
-    except WorkflowError as exc:
-        flash_error(exc)
-        return _back(case_id, "#documents")
-    flash(
-        _("Version %(number)d of the text (%(lang)s) is saved.", number=number, lang=language),
-        "success",
-    )
-    return _back(case_id, "#documents")
-
-
-@bp.get("/agreements/<int:case_id>/documents/<lang>/<int:number>")
-@signed_in
-def document(case_id: int, lang: str, number: int):
-    me = actor()
-    head = load_visible(case_id, me)
-    with engine().uow(write=False) as uow:
-        found = q.document_texts(uow.session, case_id, lang, [number])
-    if number not in found:
-        raise NotFound("No such version.")
-    text, filename, created_at = found[number]
-    return render_template(
-        "cases/document.html",
-        head=head,
-        lang=lang,
-        number=number,
-        text=text,
-        filename=filename,
-        created_at=created_at,
-    )
-
-
-@bp.get("/agreements/<int:case_id>/documents/<lang>/diff")
-@signed_in
-def diff(case_id: int, lang: str):
-    me = actor()
-    head = load_visible(case_id, me)
-    a = request.args.get("a", type=int)
-    b = request.args.get("b", type=int)
-    if not a or not b:
-        abort(400, _("Choose two versions to compare."))
-    with engine().uow(write=False) as uow:
-        found = q.document_texts(uow.session, case_id, lang, [a, b])
-    if a not in found or b not in found:
-        raise NotFound("No such version.")
-    rendered, stats = render_diff(found[a][0], found[b][0])
-    return render_template(
-        "cases/diff.html", head=head, lang=lang, a=a, b=b, diff=Markup(rendered), stats=stats
-    )

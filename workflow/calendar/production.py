@@ -11,6 +11,13 @@ Override file format::
       2026-12-31: "Day off moved from 4 January"
     working:                # weekend days made working days by decree
       2025-11-01: "Working Saturday (moved to 3 November)"
+    years:                  # the act behind each known year and its official working days
+      2026: {act: ..., number: "1466", date: 2025-09-24, published: ..., working_days: [...],
+             total: 247}
+
+The years listed under ``years`` are the ones whose calendar is known (``workflow.calendar.
+official``); a day after the last of them is *provisional*: the package extrapolates the
+Labour Code's rules, but the decree moving that year's days off is not out yet.
 """
 
 from __future__ import annotations
@@ -21,6 +28,8 @@ from pathlib import Path
 
 import holidays
 import yaml
+
+from workflow.calendar.official import OfficialYear, parse_years
 
 
 class CalendarFileError(ValueError):
@@ -41,10 +50,21 @@ class ProductionCalendar:
         name: str = "RU",
         extra_non_working: Mapping[dt.date, str] | None = None,
         extra_working: Mapping[dt.date, str] | None = None,
+        official: Mapping[int, OfficialYear] | None = None,
+        known_through: int | None = None,
     ):
         self.name = name
         self._extra_non_working = dict(extra_non_working or {})
         self._extra_working = dict(extra_working or {})
+        # The official figures of this jurisdiction (a region's include its own days).
+        self.official: Mapping[int, OfficialYear] = dict(official or {})
+        # The last year whose calendar is known; None when no file names any (then nothing is
+        # called provisional: there is no statement to measure against).
+        self.known_through = (
+            known_through
+            if known_through is not None
+            else (max(self.official) if self.official else None)
+        )
         self._years: dict[int, tuple[frozenset[dt.date], frozenset[dt.date]]] = {}
         self._prefixes: dict[int, list[int]] = {}
 
@@ -69,6 +89,11 @@ class ProductionCalendar:
         if day in off:
             return False
         return day.weekday() < 5
+
+    def is_provisional(self, day: dt.date | None) -> bool:
+        """Whether ``day`` lies after the last year whose calendar is known: a deadline there
+        may move when the year's decree (or a region's own act) is published."""
+        return day is not None and self.known_through is not None and day.year > self.known_through
 
     def holiday_name(self, day: dt.date) -> str | None:
         if day in self._extra_non_working:
@@ -117,23 +142,43 @@ class ProductionCalendar:
         return cached
 
     def overlay(
-        self, name: str, non_working: Mapping[dt.date, str], working: Mapping[dt.date, str]
+        self,
+        name: str,
+        non_working: Mapping[dt.date, str],
+        working: Mapping[dt.date, str],
+        official: Mapping[int, OfficialYear] | None = None,
     ) -> ProductionCalendar:
-        """A regional calendar: this one plus a region's own days."""
+        """A regional calendar: this one plus a region's own days.
+
+        A year is known for the region when it is known federally and, if the region's file
+        lists years (its own acts fix some days each year), when the region lists it too.
+        """
+        known = self.known_through
+        if official:
+            known = min(known, max(official)) if known is not None else max(official)
         return ProductionCalendar(
             name,
             {**self._extra_non_working, **non_working},
             {**self._extra_working, **working},
+            official,
+            known,
         )
 
 
-def _read_override(path: Path) -> tuple[dict[dt.date, str], dict[dt.date, str]]:
+def _read_override(
+    path: Path,
+) -> tuple[dict[dt.date, str], dict[dt.date, str], dict[int, OfficialYear]]:
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:
         raise CalendarFileError(path, f"not valid YAML: {exc}") from exc
-    if not isinstance(raw, dict) or set(raw) - {"non_working", "working", "name"}:
-        raise CalendarFileError(path, "expected only the keys 'name', 'non_working' and 'working'")
+    if not isinstance(raw, dict) or set(raw) - {"non_working", "working", "name", "years"}:
+        raise CalendarFileError(
+            path, "expected only the keys 'name', 'non_working', 'working' and 'years'"
+        )
+    official, errors = parse_years(raw.get("years"))
+    if errors:
+        raise CalendarFileError(path, "; ".join(errors))
     result = []
     for key in ("non_working", "working"):
         days = raw.get(key) or {}
@@ -145,18 +190,25 @@ def _read_override(path: Path) -> tuple[dict[dt.date, str], dict[dt.date, str]]:
                 raise CalendarFileError(path, f"'{key}': {day!r} is not a date (write YYYY-MM-DD)")
             parsed[day] = str(note or "")
         result.append(parsed)
-    return result[0], result[1]
+    return result[0], result[1], official
 
 
 class CalendarSet:
     """The federal calendar and every regional calendar, keyed by region code.
 
-    A region without its own file uses the federal calendar.
+    A region without its own file uses the federal calendar. ``sources`` names the file each
+    calendar was read from (by calendar name), for messages about it.
     """
 
-    def __init__(self, federal: ProductionCalendar, regions: Mapping[str, ProductionCalendar]):
+    def __init__(
+        self,
+        federal: ProductionCalendar,
+        regions: Mapping[str, ProductionCalendar],
+        sources: Mapping[str, Path] | None = None,
+    ):
         self.federal = federal
         self._regions = dict(regions)
+        self.sources = dict(sources or {})
 
     def for_region(self, region_code: str | None) -> ProductionCalendar:
         if region_code and region_code in self._regions:
@@ -167,18 +219,25 @@ class CalendarSet:
     def region_codes(self) -> Iterable[str]:
         return self._regions.keys()
 
+    def all(self) -> list[ProductionCalendar]:
+        """The federal calendar, then each regional one."""
+        return [self.federal, *self._regions.values()]
+
     @classmethod
     def load(cls, directory: Path | str | None) -> CalendarSet:
         """Read ``ru.yaml`` and ``regions/*.yaml`` under ``directory`` (either may be absent)."""
         federal = ProductionCalendar("RU")
         regions: dict[str, ProductionCalendar] = {}
+        sources: dict[str, Path] = {}
         if directory is None:
             return cls(federal, regions)
         directory = Path(directory)
         federal_file = directory / "ru.yaml"
         if federal_file.exists():
             federal = ProductionCalendar("RU", *_read_override(federal_file))
+            sources["RU"] = federal_file
         for path in sorted((directory / "regions").glob("*.yaml")):
             code = path.stem
             regions[code] = federal.overlay(code, *_read_override(path))
-        return cls(federal, regions)
+            sources[code] = path
+        return cls(federal, regions, sources)

@@ -3,9 +3,19 @@
 Layout (``definitions/`` in the repository)::
 
     workflows/*.yaml            one workflow definition per file
-    parameters/<REGION>.yaml    per-region values of definition parameters
-    calendars/ru.yaml           corrections to the federal production calendar
-    calendars/regions/<CODE>.yaml   a region's own non-working days
+    parameters/<REGION>.yaml    per-region values of definition parameters, each citing its act
+    calendars/ru.yaml           corrections to the federal production calendar, and the
+                                official working days of every supported year
+    calendars/regions/<CODE>.yaml   a region's own non-working days (and official figures)
+
+A region's override without a source (``act``: title, number, date, article) is reported as a
+warning (rule ``unsourced-override``) and not applied: an unsourced figure must not govern a
+real region's deadlines. The demo passes its own folder of example overrides
+(``demo_parameters``), which are applied as they are.
+
+The computed calendars are compared with their official figures
+(``workflow.calendar.selfcheck``); a difference is an error (rule ``calendar-mismatch``), so
+every process that loads the definitions refuses to start on a wrong ``holidays`` release.
 
 A folder with no ``workflows/`` subfolder is read as a flat folder of workflow files (that is
 how ``soglasie definitions check tests/fixtures/definitions/invalid`` works).
@@ -21,10 +31,11 @@ from marshmallow import ValidationError
 
 from workflow.calendar.durations import Duration
 from workflow.calendar.production import CalendarFileError, CalendarSet
+from workflow.calendar.selfcheck import compare
 from workflow.definitions.loader import line_for, line_map, load_file
-from workflow.definitions.model import Definition, ParameterSpec
+from workflow.definitions.model import ActRef, Definition, ParameterSpec
 from workflow.definitions.problems import DefinitionError, Problem
-from workflow.definitions.schema import ParameterSchema
+from workflow.definitions.schema import OverrideSchema
 from workflow.definitions.verify import verify
 
 DEFAULT_DIRECTORY = Path(__file__).resolve().parents[2] / "definitions"
@@ -65,8 +76,14 @@ def workflow_files(root: Path) -> list[Path]:
     return sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.yml"))
 
 
-def load_directory(root: Path | str | None = None) -> DefinitionSet:
-    """Load and verify everything under ``root``; never raises for bad content."""
+def load_directory(
+    root: Path | str | None = None, demo_parameters: Path | None = None
+) -> DefinitionSet:
+    """Load and verify everything under ``root``; never raises for bad content.
+
+    ``demo_parameters``: a folder of the demo's example overrides, applied even unsourced
+    (only ``soglasie demo`` passes one).
+    """
     root = Path(root) if root is not None else DEFAULT_DIRECTORY
     result = DefinitionSet(root=root)
     if not root.is_dir():
@@ -93,20 +110,46 @@ def load_directory(root: Path | str | None = None) -> DefinitionSet:
             continue
         first_file[definition.key] = str(path)
         result.definitions[definition.key] = definition
-    _load_overrides(root / "parameters", result)
+    _load_overrides(root / "parameters", result, demo=False)
+    if demo_parameters is not None:
+        _load_overrides(demo_parameters, result, demo=True)
     try:
         result.calendars = CalendarSet.load(root / "calendars")
     except CalendarFileError as exc:
         result.problems.append(Problem(exc.path, "(file)", "calendar", str(exc)))
+    else:
+        result.problems.extend(check_calendars(result.calendars))
     return result
 
 
-def load_verified(root: Path | str | None = None) -> DefinitionSet:
+def check_calendars(calendars: CalendarSet) -> list[Problem]:
+    """The calendars the engine computes against their official figures: one error per month
+    that differs, naming the year, the month, both counts and the installed ``holidays``."""
+    problems = []
+    for calendar in calendars.all():
+        source = calendars.sources.get(calendar.name)
+        lines = line_map(source.read_text(encoding="utf-8")) if source else {}
+        for found in compare(calendar):
+            problems.append(
+                Problem(
+                    str(source or calendar.name),
+                    found.element,
+                    "calendar-mismatch",
+                    str(found),
+                    line=line_for(lines, found.element),
+                )
+            )
+    return problems
+
+
+def load_verified(
+    root: Path | str | None = None, demo_parameters: Path | None = None
+) -> DefinitionSet:
     """Load and verify, raising ``DefinitionError`` on any error (used at process start)."""
-    return load_directory(root).raise_for_errors()
+    return load_directory(root, demo_parameters).raise_for_errors()
 
 
-def _load_overrides(folder: Path, result: DefinitionSet) -> None:
+def _load_overrides(folder: Path, result: DefinitionSet, *, demo: bool) -> None:
     for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
         name = str(path)
         text = path.read_text(encoding="utf-8")
@@ -147,7 +190,7 @@ def _load_overrides(folder: Path, result: DefinitionSet) -> None:
                     )
                     continue
                 try:
-                    data = ParameterSchema().load(spec)
+                    data = OverrideSchema().load(spec)
                 except ValidationError as exc:
                     result.problems.append(
                         Problem(
@@ -159,6 +202,21 @@ def _load_overrides(folder: Path, result: DefinitionSet) -> None:
                         )
                     )
                     continue
+                act = ActRef(**data["act"]) if "act" in data else None
+                if act is None and not demo:
+                    result.problems.append(
+                        Problem(
+                            name,
+                            element,
+                            "unsourced-override",
+                            "the override cites no act (act: title, number, date, article), "
+                            f"so it is not applied: {region} keeps the definition's "
+                            f"{definition.parameters[param_name].value}",
+                            severity="warning",
+                            line=line_for(lines, element),
+                        )
+                    )
+                    continue
                 result.overrides.setdefault(region, {}).setdefault(key, {})[param_name] = (
                     ParameterSpec(
                         param_name,
@@ -166,5 +224,8 @@ def _load_overrides(folder: Path, result: DefinitionSet) -> None:
                         data["source"],
                         data["basis"],
                         data["note"],
+                        data["article"],
+                        data["quote"],
+                        act,
                     )
                 )

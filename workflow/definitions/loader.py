@@ -252,7 +252,15 @@ def build_definition(data: dict, raw: dict, name: str, text: str) -> Definition:
         ),
         parameters=MappingProxyType(
             {
-                n: ParameterSpec(n, Duration.parse(p["value"]), p["source"], p["basis"], p["note"])
+                n: ParameterSpec(
+                    n,
+                    Duration.parse(p["value"]),
+                    p["source"],
+                    p["basis"],
+                    p["note"],
+                    p["article"],
+                    p["quote"],
+                )
                 for n, p in data["parameters"].items()
             }
         ),

@@ -5,6 +5,7 @@ A ``Definition`` describes a procedure; it never holds the state of a running ca
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
@@ -41,14 +42,34 @@ class RoleSpec:
 
 
 @dataclass(frozen=True)
+class ActRef:
+    """The act a region's override comes from."""
+
+    title: str
+    number: str
+    date: dt.date
+    article: str
+
+    def __str__(self) -> str:
+        return f"{self.title}, No. {self.number} of {self.date:%d.%m.%Y}, {self.article}"
+
+
+@dataclass(frozen=True)
 class ParameterSpec:
-    """A tunable term, with where it comes from: ``law``, ``practice`` or ``default``."""
+    """A tunable term, with where it comes from: ``law``, ``practice`` or ``default``.
+
+    ``law`` carries ``article`` (article and part) and ``quote``; a region's override carries
+    ``act`` (its source), or is demo data.
+    """
 
     name: str
     value: Duration
     source: str
     basis: str = ""
     note: str = ""
+    article: str = ""
+    quote: str = ""
+    act: ActRef | None = None
 
 
 @dataclass(frozen=True)

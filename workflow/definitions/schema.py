@@ -6,6 +6,8 @@ graph properties are checked by ``workflow.definitions.verify``.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from workflow.calendar.durations import Duration
@@ -66,10 +68,46 @@ class RoleSchema(Strict):
 
 
 class ParameterSchema(Strict):
+    """A definition's parameter. ``law`` must also give ``article`` (the article and part of
+    the act named in ``basis``) and ``quote`` (the words that set the term): the verifier
+    refuses a ``law`` tag without them (rule ``law-without-quote``)."""
+
     value = DurationField(required=True)
     source = fields.String(required=True, validate=validate.OneOf(("law", "practice", "default")))
     basis = fields.String(load_default="")
+    article = fields.String(load_default="")
+    quote = fields.String(load_default="")
     note = fields.String(load_default="")
+
+
+class DateField(fields.Field):
+    """A date as YAML writes it (``2024-10-04``, read as a date) or as ISO text."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+            return value
+        try:
+            return dt.date.fromisoformat(str(value))
+        except ValueError as exc:
+            raise ValidationError("write the date as YYYY-MM-DD") from exc
+
+
+class ActSchema(Strict):
+    """The regional act a region's override comes from: which act, its number and date, and
+    the article (and part or point) that sets the term."""
+
+    title = fields.String(required=True, validate=validate.Length(min=1))
+    number = fields.String(required=True, validate=validate.Length(min=1))
+    date = DateField(required=True)
+    article = fields.String(required=True, validate=validate.Length(min=1))
+
+
+class OverrideSchema(ParameterSchema):
+    """A region's value of a parameter (``definitions/parameters/<REGION>.yaml``). Without
+    ``act`` it is unsourced: reported by ``soglasie definitions check`` and not applied, except
+    in the demo's own data."""
+
+    act = fields.Nested(ActSchema)
 
 
 class DeadlineSchema(Strict):

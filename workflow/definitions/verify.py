@@ -20,7 +20,10 @@ review-trigger-missing     the review's approve / reject trigger leaves no trans
 quorum-too-large           the quorum exceeds the number of reviewers
 ambiguous-transition       two unguarded transitions share a trigger and a source
 bad-anchor                 a deadline counts back from the day the state was entered
+law-without-quote          a parameter tagged ``law`` lacks its ``article`` (and part) or ``quote``
 task-without-deadline      (warning) a task or review state has no deadline
+mixed-calendars            (warning) federal and regional roles share a state, so its one
+                           deadline cannot be on both calendars (it counts on the region's)
 =========================  =====================================================================
 """
 
@@ -32,6 +35,7 @@ from collections.abc import Iterator
 from workflow.calendar.durations import Duration
 from workflow.definitions.loader import line_for
 from workflow.definitions.model import SYSTEM, Definition
+from workflow.definitions.performers import mixes_calendars
 from workflow.definitions.problems import Problem
 from workflow.fields.registry import DOCUMENT_TOKENS, all_field_sets
 from workflow.guards import known_guards
@@ -53,6 +57,7 @@ def _checks(d: Definition) -> Iterator[tuple[str, str, str, str]]:
     references = list(_check_references(d))
     yield from references
     yield from _check_states(d)
+    yield from _check_parameters(d)
     yield from _check_transitions(d)
     # A transition to a missing state makes the graph meaningless; report the cause only.
     if not any(rule == "unknown-state" for _, rule, _, _ in references):
@@ -208,6 +213,24 @@ def _check_duration(d: Definition, element: str, within: str):
         )
 
 
+def _check_parameters(d: Definition):
+    """A ``law`` tag is a claim about a text: it must say where (article and part) and what
+    (the words). A figure no text confirms is ``practice`` or ``default``."""
+    for name, parameter in d.parameters.items():
+        if parameter.source != "law":
+            continue
+        for key in ("basis", "article", "quote"):
+            if not getattr(parameter, key).strip():
+                yield (
+                    f"parameters.{name}.{key}",
+                    "law-without-quote",
+                    f"a 'law' term needs its {key} (the act, the article and part, and the "
+                    "words that set the term); tag it 'practice' or 'default' if no text "
+                    "confirms the figure",
+                    "error",
+                )
+
+
 def _check_states(d: Definition):
     triggers_from: dict[str, set[str]] = defaultdict(set)
     for t in d.transitions:
@@ -226,6 +249,14 @@ def _check_states(d: Definition):
                 f"states.{name}",
                 "task-without-deadline",
                 f"{state.kind} state has no deadline: nobody will be reminded",
+                "warning",
+            )
+        if mixes_calendars(d, state):
+            yield (
+                f"states.{name}",
+                "mixed-calendars",
+                "federal and regional roles act in one state: its deadline counts on the "
+                "region's calendar for all of them; split the state to give each its own",
                 "warning",
             )
         if state.kind == "review" and state.review is None:

@@ -13,7 +13,8 @@ from marshmallow import fields as mf
 from workflow.errors import InvalidInput
 
 # Requirement tokens that are not fields: a document version must exist.
-DOCUMENT_TOKENS = ("documents", "documents:ru", "documents:partner")
+# Names a state may list in ``editable`` / ``requires`` that are documents, not fields.
+DOCUMENT_TOKENS = ("documents", "documents:ru", "documents:partner", "signed_originals")
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     text,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -164,11 +165,20 @@ class DocumentVersion(Base):
     language: Mapped[str] = mapped_column(String(8))
     number: Mapped[int] = mapped_column(Integer)
     filename: Mapped[str | None] = mapped_column(String(300))
+    # The text the comparison and the search read: extracted from the file, or typed in.
     text: Mapped[str] = mapped_column(Text)
+    # SHA-256 of the stored file (``document_blobs``); of the UTF-8 text for a typed-in version.
     sha256: Mapped[str] = mapped_column(String(64))
     note: Mapped[str | None] = mapped_column(String(500))
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    # The original file; NULL for versions typed in before files were kept.
+    blob_sha256: Mapped[str | None] = mapped_column(ForeignKey("document_blobs.sha256"), index=True)
+    media_type: Mapped[str] = mapped_column(String(120), server_default="text/plain")
+    byte_size: Mapped[int | None] = mapped_column(BigInteger)
+    pages: Mapped[int | None] = mapped_column(Integer)
+    # False for a scan without a text layer: stored and shown, but there is nothing to compare.
+    has_text: Mapped[bool] = mapped_column(Boolean, server_default=true())
 
 
 class ReviewRound(Base):

@@ -11,12 +11,15 @@ from sqlalchemy import MetaData
 
 def metadata() -> MetaData:
     from workflow.persistence import (  # noqa: F401
+        documents,
         integrations,
         login_attempts,
         mailbox,
         meetings,
         models,
+        papers,
         plans,
+        search,
     )
     from workflow.persistence.base import Base
 

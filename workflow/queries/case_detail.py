@@ -76,6 +76,11 @@ class DocumentRow:
     note: str | None
     created_at: dt.datetime
     author: str | None
+    media_type: str
+    byte_size: int | None
+    pages: int | None
+    has_text: bool
+    has_file: bool
 
 
 @dataclass(frozen=True)
@@ -179,6 +184,11 @@ _DOCUMENTS = (
         DocumentVersion.note,
         DocumentVersion.created_at,
         User.full_name,
+        DocumentVersion.media_type,
+        DocumentVersion.byte_size,
+        DocumentVersion.pages,
+        DocumentVersion.has_text,
+        DocumentVersion.blob_sha256.is_not(None),
     )
     .outerjoin(User, User.id == DocumentVersion.created_by)
     .where(DocumentVersion.case_id == bindparam("case_id"))

@@ -268,11 +268,15 @@ def _resolve(engine: Engine, facts: _Facts, row, today: dt.date) -> tuple[_Who |
         "rule": row.rule,
         "deadline_on": row.deadline_on.isoformat() if row.deadline_on else None,
     }
+    task = facts.tasks.get(row.task_id) if row.task_id is not None else None
     if row.deadline_on is not None:
-        cal = engine.catalog.calendars.for_region(case.calendar_code if case else None)
+        # A federal body's task (no organization: a global role) counts on the federal
+        # calendar, whatever the case's region.
+        federal = task is not None and task.org_id is None
+        code = None if federal or case is None else case.calendar_code
+        cal = engine.catalog.calendars.for_region(code)
         payload["working_days_left"] = cal.working_days_between(today, row.deadline_on)
     if row.kind in TASK_KINDS and row.task_id is not None:
-        task = facts.tasks.get(row.task_id)
         if task is None or task.status != "open":
             return None, None
         payload.update(task_id=task.id, state=task.state, role=task.role)

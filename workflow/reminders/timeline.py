@@ -160,7 +160,6 @@ def _case_entries(
 ) -> list[TimelineEntry]:
     version = engine.catalog.get(case.definition_id, session)
     definition = version.definition
-    cal = calendar_for(engine, case)
     fields = dict(case.fields or {})
     hypothetical = _with_changes(fields, changes)
     entries: list[TimelineEntry] = []
@@ -225,6 +224,7 @@ def _case_entries(
     for task in tasks:
         if task.id in moved_tasks:
             state = definition.states.get(task.state)
+            cal = calendar_for(engine, case, definition, state)
             entries += projected_task_reminders(
                 definition, state, task, moved_tasks[task.id], cal, engine.clock.now()
             )

@@ -10,6 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 
 ORGANIZATIONS_CSV = Path(__file__).parent / "data" / "organizations.csv"
+# Example per-region overrides that only the demo loads: they cite no regional act, so a real
+# installation never applies them (``workflow.definitions.directory``).
+DEMO_PARAMETERS = Path(__file__).parent / "data" / "parameters"
 
 DEMO_PASSWORD = "soglasie-demo-2026"  # documented, demo-only
 

@@ -32,6 +32,7 @@ from sqlalchemy import func, select
 from workflow.errors import Conflict
 from workflow.passwords import hash_password
 from workflow.persistence.models import Case, Organization, User
+from workflow.search.index import reindex_all
 from workflow.seed import in_force, municipal, stories
 from workflow.seed.dataset import DEMO_PASSWORD, DEMO_USERS, ORGANIZATIONS_CSV
 from workflow.seed.history import Chronicle
@@ -75,7 +76,16 @@ def seed_demo(engine) -> DemoSeed:
     cases["twin_profiling"] = municipal.twin_profiling(c)
     meeting = municipal.upcoming_meeting(c, orgs)
     cases["meeting"] = meeting.case_id
+    _index_for_search(engine)
     return DemoSeed(len(orgs), tuple(users), DEMO_PASSWORD, cases, meeting.meeting_id)
+
+
+def _index_for_search(engine) -> None:
+    """The services index what they change, but the seed also writes rows directly (documents,
+    back-dated history): rebuild the search index from what is there."""
+    with engine.uow() as uow:
+        reindex_all(uow.session)
+        uow.commit()
 
 
 def _require_empty(engine) -> None:

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from workflow.audit import new_event
 from workflow.persistence import direct
 from workflow.persistence.models import AuditEvent
+from workflow.search.index import index_comment
 from workflow.services.casework import CaseRow, bump_version
 
 audit_t = AuditEvent.__table__
@@ -41,7 +42,8 @@ def append_case_event(
 
     ``to_state`` (default: unchanged) and ``case_values`` (other columns such as ``fields``)
     are written to the case row in the same guarded UPDATE. ``case`` is updated in place
-    (version, audit head), so a service may append twice.
+    (version, audit head), so a service may append twice. A comment is indexed for search
+    (``workflow.search.index.index_comment``) in the same transaction.
     """
     new_version = case.version + 1
     event = new_event(
@@ -62,4 +64,6 @@ def append_case_event(
     direct.defer(session, _INSERT_AUDIT, event)  # sent with the UPDATE below
     bump_version(session, case, now, audit_head=event["hash"], **case_values)
     case.audit_head = event["hash"]
+    if comment and comment.strip():
+        index_comment(session, case.id, new_version, actor_id, now, comment)
     return new_version

@@ -1,21 +1,21 @@
-"""Creating a case, editing its fields, adding document versions."""
+"""Creating a case and editing its fields (documents: ``workflow.services.documents``)."""
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from workflow.audit import new_event
 from workflow.clock import local_date
 from workflow.errors import InvalidInput, NotFound, PermissionDenied
-from workflow.events import CaseCreated, DocumentAdded, FieldsChanged, dispatch
+from workflow.events import CaseCreated, FieldsChanged, dispatch
 from workflow.fields import get_field_set
 from workflow.persistence.models import AuditEvent, Case, DocumentVersion, Organization, Task
 from workflow.policy import Actor, can_start, role_in_scope
+from workflow.search import index as search_index
 from workflow.services import clocks
 from workflow.services.case_log import append_case_event
 from workflow.services.casework import (
@@ -35,8 +35,8 @@ cases_t = Case.__table__
 audit_t = AuditEvent.__table__
 docs_t = DocumentVersion.__table__
 tasks_t = Task.__table__
-
-MAX_DOCUMENT_CHARS = 2_000_000
+# Fields whose change re-indexes the case's titles and partner names for search.
+SEARCHED_FIELDS = frozenset({"title", "title_partner", "partner"})
 
 
 @dataclass(frozen=True)
@@ -139,7 +139,7 @@ def create_case_in(
     events = [CaseCreated(case_id, kind, definition.initial, actor.user_id)]
     state = definition.states[definition.initial]
     audit_data: dict[str, Any] = {"fields": stored}
-    cal = calendar_for(engine, case)
+    cal = calendar_for(engine, case, definition, state)
     due = clocks.on_enter(
         session,
         case_id,
@@ -178,11 +178,12 @@ def create_case_in(
     )
     session.execute(insert(audit_t), event)
     session.execute(update(cases_t).where(cases_t.c.id == case_id).values(audit_head=event["hash"]))
+    search_index.index_case_titles(session, case_id)
     dispatch(engine.handlers, session, now, events)
     return CreatedCase(case_id, definition.initial, 1)
 
 
-def _may_edit(engine: Engine, definition, case: CaseRow, actor: Actor) -> bool:
+def may_edit(definition, case: CaseRow, actor: Actor) -> bool:
     """Editing is for the people acting in the current state (its roles), or the party's
     initiator roles in a state without roles."""
     state = definition.states[case.state]
@@ -232,7 +233,7 @@ def update_fields_in(
     version = engine.catalog.get(case.definition_id, session)
     definition = version.definition
     state = definition.states[case.state]
-    if check_editable and not _may_edit(engine, definition, case, actor):
+    if check_editable and not may_edit(definition, case, actor):
         raise PermissionDenied("You may not edit this case in its current state.")
     editable = set(state.editable)
     locked = sorted(k for k in changes if k not in editable and "*" not in editable)
@@ -260,6 +261,8 @@ def update_fields_in(
         fields=fields,
         **promoted,
     )
+    if SEARCHED_FIELDS.intersection(changed):
+        search_index.index_case_titles(session, case.id)
     dispatch(engine.handlers, session, now, [FieldsChanged(case.id, changed, actor.user_id)])
     return new_version
 
@@ -286,76 +289,13 @@ def _replan_if_anchor_changed(
     session.execute(update(tasks_t).where(tasks_t.c.id.in_(open_ids)).values(due_on=due))
     cancel_reminders(session, open_ids)
     plan_reminders(
-        session, case, version.definition, state, open_ids, due, calendar_for(engine, case), now
+        session,
+        case,
+        version.definition,
+        state,
+        open_ids,
+        due,
+        calendar_for(engine, case, version.definition, state),
+        now,
     )
     audit_data["deadline_moved"] = {"state": state.name, "due_on": due.isoformat() if due else None}
-
-
-def add_document(
-    engine: Engine,
-    case_id: int,
-    actor: Actor,
-    language: str,
-    text: str,
-    filename: str | None,
-    note: str | None,
-    expected_version: int | None,
-) -> int:
-    """Add a new version of the text in ``language``; returns its number (1, 2, …)."""
-    now = engine.clock.now()
-    language = (language or "").strip().lower()
-    if not language or len(language) > 8 or not language.isalpha():
-        raise InvalidInput(
-            "Give the language as a code such as 'ru', 'en' or 'zh'.",
-            {"language": "Invalid language code."},
-        )
-    if not text or not text.strip():
-        raise InvalidInput("The document text is empty.", {"text": "Required."})
-    if len(text) > MAX_DOCUMENT_CHARS:
-        raise InvalidInput("The document is too long.", {"text": "At most 2,000,000 characters."})
-    with engine.uow() as uow:
-        session = uow.session
-        case = visible_case(engine, session, case_id, actor, expected_version)
-        version = engine.catalog.get(case.definition_id, session)
-        definition = version.definition
-        state = definition.states[case.state]
-        if "documents" not in state.editable and "*" not in state.editable:
-            raise InvalidInput(f"Documents cannot be changed in state '{case.state}'.")
-        if not _may_edit(engine, definition, case, actor):
-            raise PermissionDenied("You may not change the documents in this state.")
-        number = (
-            session.scalar(
-                select(func.max(docs_t.c.number)).where(
-                    docs_t.c.case_id == case.id, docs_t.c.language == language
-                )
-            )
-            or 0
-        ) + 1
-        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-        session.execute(
-            insert(docs_t).values(
-                case_id=case.id,
-                language=language,
-                number=number,
-                filename=filename,
-                text=text,
-                sha256=digest,
-                note=note,
-                created_by=actor.user_id,
-                created_at=now,
-            )
-        )
-        append_case_event(
-            session,
-            case,
-            kind="document",
-            actor_id=actor.user_id,
-            now=now,
-            comment=note,
-            data={"language": language, "number": number, "sha256": digest, "filename": filename},
-        )
-        dispatch(
-            engine.handlers, session, now, [DocumentAdded(case.id, language, number, actor.user_id)]
-        )
-        uow.commit()
-    return number

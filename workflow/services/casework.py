@@ -14,6 +14,7 @@ from workflow.calendar.production import ProductionCalendar
 from workflow.calendar.terms import add_working_days, term_after, term_before
 from workflow.definitions.catalog import Version
 from workflow.definitions.model import Definition, StateSpec
+from workflow.definitions.performers import FEDERAL, performer
 from workflow.errors import ConcurrentUpdate, NotFound
 from workflow.fields.registry import as_date
 from workflow.guards import DocumentInfo, GuardContext
@@ -190,8 +191,24 @@ def _checked(
     return case
 
 
-def calendar_for(engine: Engine, case: CaseRow) -> ProductionCalendar:
-    return engine.catalog.calendars.for_region(case.calendar_code)
+def calendar_for(
+    engine: Engine,
+    case: CaseRow,
+    definition: Definition | None = None,
+    state: StateSpec | None = None,
+) -> ProductionCalendar:
+    """The calendar a term of ``case`` counts on.
+
+    With a ``state``: the calendar of the organization that performs the state's work
+    (``workflow.definitions.performers``): the federal calendar for a federal body's task
+    whatever the case's region, the region's for the region's bodies and its municipalities.
+    Without one: the region's calendar, for the lead times that bind the region (sending the
+    draft before signing, the guards' "no later than N before").
+    """
+    calendars = engine.catalog.calendars
+    if state is not None and definition is not None and performer(definition, state) == FEDERAL:
+        return calendars.federal
+    return calendars.for_region(case.calendar_code)
 
 
 _documents_t = DocumentVersion.__table__
@@ -265,7 +282,7 @@ def state_deadline(
     entered_on: dt.date,
 ) -> dt.date | None:
     """The due date of ``state``'s work for this case, or None (no deadline, or its anchor
-    field is empty)."""
+    field is empty), on the calendar of whoever performs the state's work (``calendar_for``)."""
     spec = state.deadline
     if spec is None:
         return None
@@ -273,7 +290,7 @@ def state_deadline(
     if anchor is None:
         return None
     duration = engine.catalog.parameter(version.definition, spec.within, case.calendar_code)
-    cal = calendar_for(engine, case)
+    cal = calendar_for(engine, case, version.definition, state)
     if spec.direction == "after":
         return term_after(cal, anchor, duration)
     return term_before(cal, anchor, duration)

@@ -299,7 +299,7 @@ def _apply(
         close_round(session, case.id, source.name, outcome, now)
     clocks.on_leave(session, case.id, source, dest.name, today, f.audit_data, f.live_clocks)
 
-    cal = calendar_for(engine, case)
+    cal = calendar_for(engine, case, definition, dest)
     fresh_due = state_deadline(engine, f.version, dest, case, f.fields, today)
     due = clocks.on_enter(
         session, case.id, dest, fresh_due, today, cal, f.audit_data, f.live_clocks

@@ -30,6 +30,7 @@ from workflow.fields.common import SUBJECT_AREAS
 from workflow.persistence.models import Organization
 from workflow.persistence.plans import ITEM_STATUSES, PlanItem
 from workflow.policy import Actor, role_in_scope
+from workflow.search.index import index_activity
 from workflow.services.case_log import append_case_event
 from workflow.services.casework import CaseRow, lock_case
 
@@ -163,6 +164,7 @@ def add_item(engine: Engine, plan_case_id: int, actor: Actor, **details: Any) ->
             now=now,
             data={"item": number, "added": _jsonable(values)},
         )
+        index_activity(session, case.id, item_id, number, values["title"])
         uow.commit()
     return ItemRef(item_id, number, 1)
 
@@ -227,6 +229,8 @@ def update_item(
             .where(items_t.c.id == item_id)
             .values(version=new_version, updated_at=now, **values)
         )
+        if "title" in values:
+            index_activity(session, case.id, item_id, item.number, values["title"])
         append_case_event(
             session,
             case,
