@@ -28,4 +28,5 @@ BENCHMARKS = {
     "memory": _Lazy("bench.memory"),
     "definitions": _Lazy("bench.definitions"),
     "papers": _Lazy("bench.papers"),
+    "search": _Lazy("bench.search"),
 }

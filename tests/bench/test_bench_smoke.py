@@ -1,16 +1,21 @@
 """Smoke tests of the benchmarks' machinery, for correctness, never speed: the generator fills a
 small database the pages can render (within their statement budget), the transition
-benchmark's review cycle runs on the shipped definition, and the synthetic definitions load."""
+benchmark's review cycle runs on the shipped definition, the synthetic definitions load, and
+the search benchmark's dataset holds the lexemes the index would and can be searched."""
 
 from __future__ import annotations
+
+import contextlib
 
 import pytest
 from sqlalchemy import func, select
 
+from bench.core import Options
 from bench.definitions import definition_yaml
 from bench.generate import Plan, generate
 from bench.pages import SqlMeter, make_app, sign_in, time_page
 from bench.profile import OTHER, layer_of, profile_fire
+from bench.search import QUERIES, Corpus, build_dataset, measure_indexing, measure_queries
 from bench.world import REVIEW_CYCLE, actors, bench_clock, build_world, case_in_federal_review
 from workflow.definitions.directory import load_directory, load_verified
 from workflow.engine import Engine
@@ -107,3 +112,16 @@ def test_the_profile_of_the_review_cycle_names_the_engine(db_url):
     fires, _, rest = text.partition(" fires, ")
     assert int(fires.replace(",", "")) % len(REVIEW_CYCLE) == 0 and int(fires.replace(",", ""))
     assert "engine (workflow/)" in rest and "fire (workflow/engine.py:" in rest
+
+
+def test_the_search_dataset_is_searchable_and_indexing_is_measured():
+    with contextlib.ExitStack() as stack:
+        options = Options(quick=True, verbose=False, stack=stack)
+        data = build_dataset(options, "sqlite", 300)  # checks stems against lexemes() itself
+        assert (data.versions, data.entries) == (600, 900)
+        timings = measure_queries(options, data, repetitions=1)
+        assert len(timings) == sum(len(qs) for _label, qs in QUERIES) * 3
+        assert timings[("common word", "соглашение", "coordinator")].hits == 20
+        assert timings[("common word, page 2", "соглашение", "coordinator")].hits == 20
+        upload, index, stems, _words = measure_indexing(options, "sqlite", Corpus.make(200), 3)
+        assert len(upload) == len(index) == len(stems) == 3

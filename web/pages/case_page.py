@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections import OrderedDict
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, render_template, request
 from flask_babel import gettext as _
 from markupsafe import Markup
 
@@ -20,7 +20,15 @@ from web.current import engine
 from web.fieldforms import FieldInput, inputs_for, label_for, read_posted
 from web.formatting import coded_value
 from web.pages.cases import bp
-from web.pages.common import actor, flash_error, load_visible, refusal_message, signed_in
+from web.pages.common import (
+    actor,
+    back_to_case,
+    flash_error,
+    load_visible,
+    posted_version,
+    refusal_message,
+    signed_in,
+)
 from web.pages.plan_items import item_form_context
 from web.svg import diagram
 from workflow.definitions.model import Definition
@@ -288,17 +296,6 @@ def show(case_id: int):
     )
 
 
-def _expected_version() -> int | None:
-    try:
-        return int(request.form["expected_version"])
-    except (KeyError, ValueError):
-        abort(400, _("The form is incomplete; open the page again."))
-
-
-def _back(case_id: int, anchor: str = ""):
-    return redirect(url_for("cases.show", case_id=case_id) + anchor, 303)
-
-
 @bp.post("/agreements/<int:case_id>/actions")
 @signed_in
 def fire(case_id: int):
@@ -306,7 +303,7 @@ def fire(case_id: int):
     head = load_visible(case_id, me)
     definition = defs.definition(head.definition_id)
     trigger = request.form.get("trigger", "")
-    expected = _expected_version()
+    expected = posted_version()
     requires = [
         *definition.states[head.state].requires,
         *(p for spec in definition.candidates(head.state, trigger) for p in spec.requires),
@@ -319,7 +316,7 @@ def fire(case_id: int):
         result = engine().fire(case_id, trigger, me, comment, expected, data)
     except WorkflowError as exc:
         flash_error(exc)
-        return _back(case_id, "#actions")
+        return back_to_case(case_id, "#actions")
     title = defs.trigger_title(head.definition_id, trigger)
     if result.moved:
         flash(
@@ -340,7 +337,7 @@ def fire(case_id: int):
         )
     for warning in result.warnings:
         flash(warning, "warning")
-    return _back(case_id)
+    return back_to_case(case_id)
 
 
 @bp.post("/agreements/<int:case_id>/fields")
@@ -352,14 +349,14 @@ def update_fields(case_id: int):
     state = definition.states[head.state]
     inputs = inputs_for(definition.fields_schema, state.editable, head.fields)
     changes = read_posted(inputs, request.form, head.fields)
-    expected = _expected_version()
+    expected = posted_version()
     if not changes:
         flash(_("Nothing was changed."), "info")
-        return _back(case_id)
+        return back_to_case(case_id)
     try:
         engine().update_fields(case_id, me, changes, expected)
     except WorkflowError as exc:
         flash_error(exc)
-        return _back(case_id, "#fields")
+        return back_to_case(case_id, "#fields")
     flash(_("The changes are saved."), "success")
-    return _back(case_id)
+    return back_to_case(case_id)

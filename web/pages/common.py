@@ -137,3 +137,16 @@ def flash_error(exc: WorkflowError) -> None:
             flash(f"{label_for(name)}: {message}", "error")
     else:
         flash(exc.message, "error")
+
+
+def posted_version() -> int | None:
+    """The case version a form was rendered from (its hidden ``expected_version``)."""
+    try:
+        return int(request.form["expected_version"])
+    except (KeyError, ValueError):
+        abort(400, _("The form is incomplete; open the page again."))
+
+
+def back_to_case(case_id: int, anchor: str = ""):
+    """After a POST: the agreement page again (303), at ``anchor``."""
+    return redirect(url_for("cases.show", case_id=case_id) + anchor, 303)

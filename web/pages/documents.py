@@ -7,7 +7,7 @@ Every route answers 404 for a case the viewer may not see (``load_visible``), fi
 from __future__ import annotations
 
 from babel.numbers import format_decimal
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
@@ -18,7 +18,14 @@ from web.diffs import render_diff, render_word_diff
 from web.document_messages import refusal_text
 from web.downloads import EXTENSIONS, download_name, send_blob
 from web.pages.cases import bp
-from web.pages.common import actor, flash_error, load_visible, signed_in
+from web.pages.common import (
+    actor,
+    back_to_case,
+    flash_error,
+    load_visible,
+    posted_version,
+    signed_in,
+)
 from web.uploads import accepts_uploads, read_upload
 from workflow.documents import DocumentRefused, preview_html
 from workflow.errors import WorkflowError
@@ -47,17 +54,6 @@ def filesize(size: int) -> str:
     return _("%(n)s MB", n=mb)
 
 
-def _expected_version() -> int | None:
-    try:
-        return int(request.form["expected_version"])
-    except (KeyError, ValueError):
-        abort(400, _("The form is incomplete; open the page again."))
-
-
-def _back(case_id: int, anchor: str = ""):
-    return redirect(url_for("cases.show", case_id=case_id) + anchor, 303)
-
-
 def _flash_refused(exc: WorkflowError) -> None:
     if isinstance(exc, DocumentRefused):
         flash(refusal_text(exc, engine().document_limits), "error")
@@ -71,7 +67,7 @@ def _flash_refused(exc: WorkflowError) -> None:
 def add_document(case_id: int):
     me = actor()
     load_visible(case_id, me)
-    expected = _expected_version()
+    expected = posted_version()
     language = (request.form.get("language") or "").strip().lower()
     note = (request.form.get("note") or "").strip()[:500] or None
     upload = read_upload("file")
@@ -95,12 +91,12 @@ def add_document(case_id: int):
             number = engine().add_document(case_id, me, language, text, None, note, expected)
     except WorkflowError as exc:
         _flash_refused(exc)
-        return _back(case_id, "#documents")
+        return back_to_case(case_id, "#documents")
     flash(
         _("Version %(number)d of the text (%(lang)s) is saved.", number=number, lang=language),
         "success",
     )
-    return _back(case_id, "#documents")
+    return back_to_case(case_id, "#documents")
 
 
 def _version_or_404(case_id: int, lang: str, number: int) -> docq.StoredVersion:
@@ -181,21 +177,21 @@ def diff(case_id: int, lang: str):
 def add_signed_original(case_id: int):
     me = actor()
     load_visible(case_id, me)
-    expected = _expected_version()
+    expected = posted_version()
     party = request.form.get("party", "")
     note = (request.form.get("note") or "").strip()[:500] or None
     upload = read_upload("file")
     if upload is None:
         flash(_("Choose the file of the signed copy."), "error")
-        return _back(case_id, "#signed")
+        return back_to_case(case_id, "#signed")
     data, filename = upload
     try:
         engine().add_signed_original(case_id, me, party, data, filename, note, expected)
     except WorkflowError as exc:
         _flash_refused(exc)
-        return _back(case_id, "#signed")
+        return back_to_case(case_id, "#signed")
     flash(_("The signed copy is saved."), "success")
-    return _back(case_id, "#signed")
+    return back_to_case(case_id, "#signed")
 
 
 @bp.get("/agreements/<int:case_id>/signed-originals/<party>/<int:number>/file")

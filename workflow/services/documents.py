@@ -74,6 +74,15 @@ def _editable_case(engine: Engine, session: Session, case_id, actor, expected_ve
     return case
 
 
+def _next_number(session: Session, table, case_id: int, within) -> int:
+    """1, 2, … within one language (or party) of a case. The case row is locked by the caller,
+    so two uploads to one case cannot take the same number."""
+    latest = session.scalar(
+        select(func.max(table.c.number)).where(table.c.case_id == case_id, within)
+    )
+    return (latest or 0) + 1
+
+
 def add_text_version(
     engine: Engine,
     case_id: int,
@@ -141,14 +150,7 @@ def _store_version(
     with engine.uow() as uow:
         session = uow.session
         case = _editable_case(engine, session, case_id, actor, expected_version, "documents")
-        number = (
-            session.scalar(
-                select(func.max(docs_t.c.number)).where(
-                    docs_t.c.case_id == case.id, docs_t.c.language == language
-                )
-            )
-            or 0
-        ) + 1
+        number = _next_number(session, docs_t, case.id, docs_t.c.language == language)
         digest = engine.blobs.put(session, data, now)
         session.execute(
             insert(docs_t).values(
@@ -215,14 +217,7 @@ def add_signed_original(
     with engine.uow() as uow:
         session = uow.session
         case = _editable_case(engine, session, case_id, actor, expected_version, "signed_originals")
-        number = (
-            session.scalar(
-                select(func.max(signed_t.c.number)).where(
-                    signed_t.c.case_id == case.id, signed_t.c.party == party
-                )
-            )
-            or 0
-        ) + 1
+        number = _next_number(session, signed_t, case.id, signed_t.c.party == party)
         digest = engine.blobs.put(session, data, now)
         session.execute(
             insert(signed_t).values(
