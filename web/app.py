@@ -38,6 +38,9 @@ def create_app(
 ) -> Flask:
     settings = (settings or from_env()).check_safe()
     app = Flask(__name__)
+    from web import converters
+
+    converters.install(app)
     secure = settings.is_production
     from web.i18n import compile_catalogues
 

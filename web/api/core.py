@@ -15,11 +15,11 @@ from marshmallow import RAISE, Schema, ValidationError, fields, pre_load
 from webargs.flaskparser import FlaskParser
 from werkzeug.exceptions import HTTPException
 
+from web.converters import MAX_ID
 from web.extensions import csrf
 from workflow.errors import WorkflowError
 
 PREFIX = "/api/v1"
-MAX_ID = 2_147_483_647
 # Path converters: ids beyond 32 bits or non-positive are simply not routes (404), so no database
 # ever sees an integer it cannot store.
 ID = f"int(min=1, max={MAX_ID})"
