@@ -1,8 +1,10 @@
 """For administrators: the dead letters, and retrying them.
 
-A dead row keeps its last error (the SMTP server's words, or why it could not be rendered).
-Retrying puts it back in the queue with a fresh set of attempts, due at once; it keeps its
-idempotency key and Message-ID, so a message that did arrive after all is recognisable.
+A dead row keeps its last error (the SMTP server's words, or why it could not be rendered)
+and when it was given up. Retrying ("send again") puts it back in the queue with a fresh retry
+window, due at once; it keeps its idempotency key and Message-ID, so a message that did arrive
+after all is recognisable. ``mail_health`` says since when mail has been dying (the notice on
+the administrators' page) and how much is still being retried.
 """
 
 from __future__ import annotations
@@ -33,6 +35,45 @@ class DeadMessage:
     last_error: str | None
     created_at: dt.datetime
     payload: dict[str, Any]
+    dead_at: dt.datetime | None = None  # when it was given up
+
+
+@dataclass(frozen=True)
+class MailHealth:
+    dead: int  # messages given up and not sent again yet
+    dying_since: dt.datetime | None  # when the first of them was given up
+    last_dead_at: dt.datetime | None
+    last_error: str | None  # of the latest one given up
+    failing: int  # messages still being retried
+    failing_since: dt.datetime | None  # the oldest of them failed first then
+
+    @property
+    def dying(self) -> bool:
+        return self.dead > 0
+
+
+def mail_health(engine: Engine) -> MailHealth:
+    with engine.uow(write=False) as uow:
+        session = uow.session
+        dead, first, last = session.execute(
+            select(func.count(), func.min(outbox_t.c.dead_at), func.max(outbox_t.c.dead_at)).where(
+                outbox_t.c.status == "dead"
+            )
+        ).one()
+        last_error = None
+        if dead:
+            last_error = session.scalar(
+                select(outbox_t.c.last_error)
+                .where(outbox_t.c.status == "dead")
+                .order_by(outbox_t.c.dead_at.desc(), outbox_t.c.id.desc())
+                .limit(1)
+            )
+        failing, failing_since = session.execute(
+            select(func.count(), func.min(outbox_t.c.failing_since)).where(
+                outbox_t.c.status == "pending", outbox_t.c.failing_since.is_not(None)
+            )
+        ).one()
+    return MailHealth(dead, first, last, last_error, failing, failing_since)
 
 
 def count_dead(engine: Engine) -> int:
@@ -65,6 +106,7 @@ def list_dead(engine: Engine, *, limit: int = 100, offset: int = 0) -> list[Dead
             r.last_error,
             r.created_at,
             dict(r.payload or {}),
+            r.dead_at,
         )
         for r in rows
     ]
@@ -82,6 +124,9 @@ def _retry(engine: Engine, *conditions) -> int:
                 next_attempt_at=now,
                 lease_owner=None,
                 lease_until=None,
+                failing_since=None,
+                unreachable=False,
+                dead_at=None,
             )
         ).rowcount
         uow.commit()

@@ -31,8 +31,10 @@ from notifications.render import (
 from notifications.transports import OutboxItem, PermanentFailure
 from notifications.unsubscribe import unsubscribe_url
 from workflow.clock import local_date
+from workflow.email_decisions import link_token, opted_out
 from workflow.persistence.meetings import Meeting
 from workflow.persistence.models import Case, Organization, OutboxMessage, Task, User
+from workflow.queries.annual_report import report_year_for
 
 
 class MessageBuilder:
@@ -111,6 +113,7 @@ class MessageBuilder:
         task_id = payload.get("task_id")
         if task_id is not None:
             self._task(session, context, case, definition, task_id, payload, lang)
+        context["decisions"] = self._decisions(session, item, payload)
         if item.template == "task_assigned":
             by = session.get(User, payload.get("by_user_id")) if payload.get("by_user_id") else None
             context["assigned_by"] = _name(by) if by else ""
@@ -158,6 +161,27 @@ class MessageBuilder:
         context["deadline"] = self._deadline(
             payload, task.due_on, case, federal=task.org_id is None
         )
+        state = definition.states.get(task.state) if definition else None
+        if state is not None and case is not None and "reports" in state.editable:
+            # the annual report's task: the reminder links to a fresh draft of the report
+            year = report_year_for(case.fields, local_date(self.engine.clock.now()))
+            context["links"]["annual_report"] = (
+                f"{self.base_url}/agreements/{case.id}/annual-report.docx?year={year}"
+            )
+
+    def _decisions(self, session, item: OutboxItem, payload) -> dict[str, str] | None:
+        """The decide-by-email links (``workflow.email_decisions``), unless decisions by email
+        were turned off, for everyone or by the recipient, after the row was queued."""
+        links = payload.get("decisions")
+        if set(links or ()) != {"approve", "return"} or not self.settings.email_decisions_enabled:
+            return None
+        if opted_out(session, {item.recipient_user_id}):
+            return None
+        key = self.settings.secret_key.encode()
+        return {
+            kind: f"{self.base_url}/decide/{link_token(key, public_id)}"
+            for kind, public_id in links.items()
+        }
 
     def _deadline(
         self, payload, due_on: dt.date | None, case, *, federal: bool = False
@@ -258,6 +282,7 @@ def as_item(row) -> OutboxItem:
         message_id=row.message_id,
         attempts=row.attempts,
         created_at=row.created_at,
+        failing_since=getattr(row, "failing_since", None),
     )
 
 

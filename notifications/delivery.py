@@ -12,14 +12,27 @@ One batch:
    open while the transport talks to the network.
 2. *send* each row (one SMTP connection for the batch) and record the outcome in its own small
    transaction, guarded by ``lease_owner = me``: ``sent``; or retried with exponential backoff
-   and jitter; or ``dead`` with the error kept, after the last attempt or at once for a
-   permanent failure. If the lease was lost meanwhile (this worker stalled past it and another
-   took the row over) nothing is written and the possible duplicate is counted.
-3. on stop (SIGTERM) or when the batch runs short of lease time, the unsent rows are released.
+   (capped, with jitter); or ``dead`` with the error kept, once the row has been failing for the
+   whole retry window (``retry_window``, a time, 3 days by default: a mail server's outage of
+   hours or a weekend loses nothing) or at once for a permanent failure. If the lease was lost
+   meanwhile (this worker stalled past it and another took the row over) nothing is written and
+   the possible duplicate is counted.
+3. on stop (SIGTERM), or if the lease can no longer be renewed, the unsent rows are released.
 
-A worker killed mid-batch leaves its rows leased; they are taken over once the lease expires.
-A row sent just before the kill is sent again, with the same Message-ID: delivery is
+While a batch is in hand, a heartbeat thread (``LeaseKeeper``) renews its leases every third of
+the lease, and the loop renews them itself before a send that could outlast what is left; so
+the lease can be short (30 s) and a slow SMTP send still never loses it. A worker killed
+mid-batch leaves its rows leased for at most one lease; then another worker takes them over. A
+row sent just before the kill is sent again, with the same Message-ID: delivery is
 at-least-once, and every re-send recognisable.
+
+**The server comes back.** A row that failed because the transport was unreachable (no
+connection to the SMTP server) is marked ``unreachable``. After the first successful send of a
+batch, every such waiting row of the channel is made due at once instead of each waiting out
+its own backoff; and while such rows wait, a worker with nothing else to do tries
+the earliest of them every ``probe_every`` seconds, so the first success comes soon after the
+server does (``email`` only: one server serves the whole channel; a webhook's subscribers are
+many servers).
 """
 
 from __future__ import annotations
@@ -53,25 +66,36 @@ log = logging.getLogger("soglasie.delivery")
 outbox_t = OutboxMessage.__table__
 
 
+# Channels served by one server: once it answers again, every row that waited for it is due.
+ONE_SERVER_CHANNELS = frozenset({"email"})
+DEFAULT_RETRY_WINDOW = 3 * 86400.0
+
+
 @dataclass(frozen=True)
 class DeliveryPolicy:
     batch_size: int = 50
-    lease_seconds: float = 300.0
+    lease_seconds: float = 30.0  # renewed by a heartbeat while the batch is in hand
     send_timeout: float = 20.0  # the transport's own timeout (SMTP socket timeout)
-    max_attempts: int = 8
+    retry_window: float = DEFAULT_RETRY_WINDOW  # seconds of failing before a row is given up
     backoff_base: float = 60.0  # seconds before the 2nd attempt; doubles each time
-    backoff_cap: float = 6 * 3600.0
+    backoff_cap: float = 3600.0
     jitter: float = 0.2  # ± fraction of each delay, so retries of a burst spread out
+    probe_every: float = 15.0  # while rows wait for an unreachable server: try one this often
 
     def __post_init__(self):
-        if self.lease_seconds <= 3 * self.send_timeout:
+        if self.lease_seconds <= self.send_timeout:
             raise ValueError(
-                f"the delivery lease ({self.lease_seconds:g} s) must be longer than three "
-                f"transport timeouts ({self.send_timeout:g} s each), or a slow server could "
+                f"the delivery lease ({self.lease_seconds:g} s) must be longer than the "
+                f"transport's timeout ({self.send_timeout:g} s), or a slow server could "
                 "outlive it and another worker would send the same row in parallel"
             )
-        if self.max_attempts < 1 or self.batch_size < 1:
-            raise ValueError("max_attempts and batch_size must be at least 1")
+        if self.retry_window <= 0 or self.batch_size < 1:
+            raise ValueError("retry_window must be positive and batch_size at least 1")
+
+    @property
+    def heartbeat(self) -> float:
+        """How often the leases of a batch in hand are renewed."""
+        return self.lease_seconds / 3
 
     def delay(self, attempts: int, rng: random.Random) -> dt.timedelta:
         """Wait before attempt ``attempts + 1``: base·2^(attempts−1), capped, ± jitter."""
@@ -89,6 +113,8 @@ class BatchResult:
     cancelled: int = 0
     released: int = 0
     lost_lease: int = 0  # outcomes not recorded because another worker owned the row by then
+    recovered: int = 0  # waiting rows made due at once because the server answered again
+    unreachable: int = 0  # rows that failed because the transport could not be reached
 
     def add(self, other: BatchResult) -> None:
         for f in fields(self):
@@ -96,22 +122,25 @@ class BatchResult:
 
 
 def claim(
-    engine: Engine, channel: str, worker_id: str, policy: DeliveryPolicy
+    engine: Engine, channel: str, worker_id: str, policy: DeliveryPolicy, *, probe: bool = False
 ) -> tuple[list[OutboxItem], BatchResult]:
+    """Lease a batch of due rows; with ``probe``, the one row waiting longest for an
+    unreachable server, due or not (is it back?)."""
     now = engine.clock.now()
     result = BatchResult()
     with engine.uow() as uow:
         session = uow.session
+        due = outbox_t.c.unreachable.is_(True) if probe else outbox_t.c.next_attempt_at <= now
         query = (
             select(outbox_t)
             .where(
                 outbox_t.c.status == "pending",
                 outbox_t.c.channel == channel,
-                outbox_t.c.next_attempt_at <= now,
+                due,
                 or_(outbox_t.c.lease_until.is_(None), outbox_t.c.lease_until <= now),
             )
             .order_by(outbox_t.c.next_attempt_at, outbox_t.c.id)
-            .limit(policy.batch_size)
+            .limit(1 if probe else policy.batch_size)
         )
         if uow.dialect == "postgresql":
             query = query.with_for_update(skip_locked=True)
@@ -221,24 +250,159 @@ def _fail(
     *,
     permanent: bool,
     result: BatchResult,
+    unreachable: bool = False,
 ) -> None:
     attempts = item.attempts + 1
     now = engine.clock.now()
-    if permanent or attempts >= policy.max_attempts:
-        values = dict(status="dead", attempts=attempts, last_error=error[:4000])
+    since = item.failing_since or now
+    window_ends = since + dt.timedelta(seconds=policy.retry_window)
+    common = dict(attempts=attempts, last_error=error[:4000], failing_since=since)
+    if permanent or now >= window_ends:
+        values = dict(common, status="dead", dead_at=now, unreachable=unreachable)
         outcome = "dead"
     else:
-        values = dict(
-            attempts=attempts,
-            last_error=error[:4000],
-            next_attempt_at=now + policy.delay(attempts, rng),
-        )
+        # The last attempt falls at the end of the window, not a backoff past it.
+        retry_at = min(now + policy.delay(attempts, rng), window_ends)
+        values = dict(common, next_attempt_at=retry_at, unreachable=unreachable)
         outcome = "retried"
-    if _finish(engine, item, worker_id, **values):
-        setattr(result, outcome, getattr(result, outcome) + 1)
-        log.warning("outbox %s %s after attempt %s: %s", item.id, outcome, attempts, error)
-    else:
+    if not _finish(engine, item, worker_id, **values):
         result.lost_lease += 1
+        return
+    setattr(result, outcome, getattr(result, outcome) + 1)
+    result.unreachable += unreachable
+    if outcome == "dead":
+        _log_death(engine, item, attempts, since, now, error)
+    else:
+        log.warning("outbox %s retried after attempt %s: %s", item.id, attempts, error)
+
+
+DYING_QUIET = dt.timedelta(hours=1)
+
+
+def _log_death(engine, item, attempts, since, now, error) -> None:
+    """ERROR when mail starts dying (no other row given up in the past hour), else WARNING."""
+    with engine.uow(write=False) as uow:
+        others = uow.session.scalar(
+            select(outbox_t.c.id)
+            .where(
+                outbox_t.c.status == "dead",
+                outbox_t.c.dead_at > now - DYING_QUIET,
+                outbox_t.c.id != item.id,
+            )
+            .limit(1)
+        )
+    failing = (now - since).total_seconds()
+    if others is None:
+        log.error(
+            "mail has started dying: outbox %s (%s to %s) given up after %s attempts over %.0f s: "
+            "%s (administrators: /admin/outbox, send again once the cause is fixed)",
+            item.id,
+            item.template,
+            item.recipient or f"user {item.recipient_user_id}",
+            attempts,
+            failing,
+            error,
+        )
+    else:
+        log.warning("outbox %s dead after attempt %s: %s", item.id, attempts, error)
+
+
+def recover(engine: Engine, channel: str) -> int:
+    """The channel's server answered again: every row that waited for it is due now."""
+    now = engine.clock.now()
+    with engine.uow(durable=False) as uow:
+        changed = uow.session.execute(
+            update(outbox_t)
+            .where(
+                outbox_t.c.status == "pending",
+                outbox_t.c.channel == channel,
+                outbox_t.c.unreachable.is_(True),
+                outbox_t.c.next_attempt_at > now,
+            )
+            .values(next_attempt_at=now)
+        ).rowcount
+        uow.commit()
+    if changed:
+        log.info("%s: the server answers again; %s waiting messages are due now", channel, changed)
+    return changed
+
+
+class LeaseKeeper:
+    """The heartbeat of a batch in hand: renews the leases of ``ids`` every ``policy.heartbeat``
+    seconds from a thread, and on demand before a send (``ensure``). Rows another worker took
+    over drop out of ``held``; if renewing fails (the database is unreachable) the batch stops
+    once what is left of the lease could not cover one more send."""
+
+    def __init__(self, engine: Engine, worker_id: str, policy: DeliveryPolicy, ids):
+        self.engine, self.worker_id, self.policy = engine, worker_id, policy
+        self.held: set[int] = set(ids)
+        self._lock = threading.Lock()
+        self._renewed = time.monotonic()  # the claim has just set the leases
+        self._stop = threading.Event()
+        self._thread = threading.Thread(
+            target=self._run, name=f"lease-heartbeat-{worker_id}", daemon=True
+        )
+        self.renewals = 0
+
+    def __enter__(self) -> LeaseKeeper:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.policy.heartbeat):
+            try:
+                self.renew()
+            except Exception:
+                log.exception("renewing the delivery leases of %s failed", self.worker_id)
+
+    def remaining(self) -> float:
+        return self._renewed + self.policy.lease_seconds - time.monotonic()
+
+    def renew(self) -> None:
+        with self._lock:
+            ids = sorted(self.held)
+            if not ids:
+                return
+            started = time.monotonic()
+            with self.engine.uow(durable=False) as uow:
+                kept = set(
+                    uow.session.scalars(
+                        update(outbox_t)
+                        .where(
+                            outbox_t.c.id.in_(ids),
+                            outbox_t.c.lease_owner == self.worker_id,
+                            outbox_t.c.status == "pending",
+                        )
+                        .values(
+                            lease_until=self.engine.clock.now()
+                            + dt.timedelta(seconds=self.policy.lease_seconds)
+                        )
+                        .returning(outbox_t.c.id)
+                    )
+                )
+                uow.commit()
+            self.held &= kept
+            self._renewed = started
+            self.renewals += 1
+
+    def done(self, item_id: int) -> None:
+        with self._lock:
+            self.held.discard(item_id)
+
+    def ensure(self, seconds: float) -> bool:
+        """Before a send that may take ``seconds``: renew if less is left; False if the lease
+        cannot be kept (the send must not start)."""
+        if self.remaining() <= seconds + 1.0:
+            try:
+                self.renew()
+            except Exception:
+                log.exception("renewing the delivery leases of %s failed", self.worker_id)
+                return False
+        return self.remaining() > seconds
 
 
 def release(engine: Engine, items: Sequence[OutboxItem], worker_id: str) -> int:
@@ -268,27 +432,41 @@ def deliver_batch(
     *,
     stop: threading.Event | None = None,
     rng: random.Random | None = None,
+    probe: bool = False,
 ) -> BatchResult:
     """Claim and deliver one batch of ``channel``; see the module docstring."""
     rng = rng or random.Random()
-    items, result = claim(engine, channel, worker_id, policy)
+    items, result = claim(engine, channel, worker_id, policy, probe=probe)
     if not items:
         return result
-    # Stop starting new sends while a full send could still overrun the lease.
-    budget_ends = time.monotonic() + policy.lease_seconds - 2 * policy.send_timeout
+    with LeaseKeeper(engine, worker_id, policy, [i.id for i in items]) as keeper:
+        _deliver(
+            engine, channel, transport_factory, worker_id, policy, items, keeper, stop, rng, result
+        )
+    return result
+
+
+def _deliver(
+    engine, channel, transport_factory, worker_id, policy, items, keeper, stop, rng, result
+) -> None:
+    recovered = channel not in ONE_SERVER_CHANNELS
     transport: Transport = transport_factory(channel)
     try:
         transport.prepare(items)
         for index, item in enumerate(items):
-            if (stop is not None and stop.is_set()) or time.monotonic() > budget_ends:
+            if (stop is not None and stop.is_set()) or not keeper.ensure(policy.send_timeout):
                 result.released += release(engine, items[index:], worker_id)
                 break
+            if item.id not in keeper.held:
+                result.lost_lease += 1  # taken over while this worker stalled: not sent twice
+                continue
             try:
                 transport.send(item)
             except PermanentFailure as exc:
                 _fail(engine, item, worker_id, policy, str(exc), rng, permanent=True, result=result)
             except ConnectionFailure as exc:
-                # The transport is unreachable: every remaining row waits for the backoff.
+                # The transport is unreachable: every remaining row waits for it (the backoff,
+                # or the server's return, whichever comes first).
                 for rest in items[index:]:
                     _fail(
                         engine,
@@ -299,6 +477,7 @@ def deliver_batch(
                         rng,
                         permanent=False,
                         result=result,
+                        unreachable=True,
                     )
                 break
             except Exception as exc:  # transient by default: a retry costs less than a loss
@@ -314,11 +493,19 @@ def deliver_batch(
                     sent_at=now,
                     attempts=item.attempts + 1,
                     last_error=None,
+                    unreachable=False,
                 ):
                     result.sent += 1
                 else:
                     result.lost_lease += 1
                     log.warning("outbox %s sent after its lease was lost (a duplicate)", item.id)
+                if not recovered:
+                    # The server answers: rows that waited for it while it was unreachable
+                    # need not wait out their backoffs (one UPDATE a batch, of no rows at all
+                    # unless there was an outage).
+                    recovered = True
+                    result.recovered += recover(engine, channel)
+            finally:
+                keeper.done(item.id)
     finally:
         transport.close()
-    return result

@@ -5,7 +5,9 @@ Jobs (fixed ids, in-memory job store, one instance of each at a time):
 - ``sweep-reminders``: fire due reminder rows into the outbox (``workflow.reminders``);
 - ``escalate-overdue``: fire due escalation rows (tasks past their deadline);
 - ``deliver-outbox``: deliver pending outbox rows of every channel, batch after batch;
-- ``send-digests``: queue the daily digests once ``digest_hour`` (local time) has passed.
+- ``send-digests``: queue the daily digests once ``digest_hour`` (each person's local time) has
+  passed; once per cluster (an advisory lock, ``notifications.cluster``), one digest per person
+  per day.
 
 All state is in table rows, so any number of workers may run against PostgreSQL and a worker
 may be stopped or killed at any moment: nothing is kept in the scheduler. There is never a
@@ -35,7 +37,12 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 
-from notifications.delivery import BatchResult, DeliveryPolicy, deliver_batch
+from notifications.delivery import (
+    ONE_SERVER_CHANNELS,
+    BatchResult,
+    DeliveryPolicy,
+    deliver_batch,
+)
 from notifications.digests import send_digests
 from notifications.render import load_templates
 from notifications.transports import TransportContext, channels, make_transport
@@ -58,6 +65,15 @@ class WorkerConfig:
     policy: DeliveryPolicy = field(default_factory=DeliveryPolicy)
 
 
+def policy_from(settings: Settings, **overrides) -> DeliveryPolicy:
+    """The delivery policy the settings ask for (retry window, the SMTP timeout)."""
+    values = dict(
+        retry_window=settings.mail_retry_days * 86400.0, send_timeout=settings.smtp_timeout
+    )
+    values.update(overrides)
+    return DeliveryPolicy(**values)
+
+
 def default_worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
@@ -77,7 +93,7 @@ class Worker:
     ):
         self.engine = engine
         self.settings = settings
-        self.config = config or WorkerConfig()
+        self.config = config or WorkerConfig(policy=policy_from(settings))
         self.worker_id = worker_id or settings.worker_id or default_worker_id()
         self.stop_event = threading.Event()
         self.rng = rng or random.Random()
@@ -86,6 +102,7 @@ class Worker:
         self.channels = channels()
         self._idle = threading.Condition()
         self._running = 0
+        self._last_probe: dict[str, dt.datetime] = {}
 
     # --- jobs ---------------------------------------------------------------------------
 
@@ -124,8 +141,54 @@ class Worker:
                     )
                     total.add(result)
                     round_claimed += result.claimed
+                    if result.unreachable:
+                        self._last_probe[channel] = self.engine.clock.now()
                 if round_claimed == 0:
                     break
+            for channel in ONE_SERVER_CHANNELS.intersection(self.channels):
+                if not self.stop_event.is_set() and self._probe_due(channel):
+                    total.add(self._probe(channel))
+        return total
+
+    def _probe_due(self, channel: str) -> bool:
+        last = self._last_probe.get(channel)
+        now = self.engine.clock.now()
+        return last is None or (now - last).total_seconds() >= self.config.policy.probe_every
+
+    def _probe(self, channel: str) -> BatchResult:
+        """Rows wait for an unreachable server: try the earliest one now. Its success makes
+        them all due (``delivery.recover``); then they go out batch after batch."""
+        self._last_probe[channel] = self.engine.clock.now()
+        result = deliver_batch(
+            self.engine,
+            channel,
+            self._transport,
+            self.worker_id,
+            self.config.policy,
+            stop=self.stop_event,
+            rng=self.rng,
+            probe=True,
+        )
+        if result.recovered:
+            again = self.deliver_outbox_channel(channel)
+            result.add(again)
+        return result
+
+    def deliver_outbox_channel(self, channel: str) -> BatchResult:
+        total = BatchResult()
+        while not self.stop_event.is_set():
+            result = deliver_batch(
+                self.engine,
+                channel,
+                self._transport,
+                self.worker_id,
+                self.config.policy,
+                stop=self.stop_event,
+                rng=self.rng,
+            )
+            total.add(result)
+            if result.claimed == 0:
+                break
         return total
 
     def send_digests(self) -> int:

@@ -26,6 +26,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from web.errors import register_error_handlers
 from web.extensions import babel, csrf, login_manager
 from web.security import install_security_headers
+from workflow import email_decisions
 from workflow.engine import Engine
 from workflow.settings import Settings, from_env
 
@@ -71,6 +72,7 @@ def create_app(
         settings.database_url, settings.definitions_dir
     )
     app.extensions["soglasie.engine"].document_limits = settings.document_limits()
+    email_decisions.configure(app.extensions["soglasie.engine"].email_decisions, settings)
     proxies = int(settings.extra.get("SOGLASIE_TRUSTED_PROXIES", "0") or 0)
     if proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)

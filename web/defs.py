@@ -13,6 +13,7 @@ from web.current import engine
 from web.i18n import language
 from workflow.definitions.catalog import Version
 from workflow.definitions.model import Definition, StateSpec, Text
+from workflow.definitions.performers import calendar_code
 from workflow.errors import NotFound
 
 
@@ -48,6 +49,12 @@ def kind_title(kind: str) -> str:
 
 def state_spec(definition_id: int, state: str) -> StateSpec | None:
     return definition(definition_id).states.get(state)
+
+
+def task_calendar(definition_id: int, state: str, region_calendar: str | None) -> str | None:
+    """The calendar code a task of ``state`` counts on (``due(on, code)``): the federal
+    calendar (None) for a federal body's work, the case's region's otherwise."""
+    return calendar_code(definition(definition_id), state, region_calendar)
 
 
 def state_title(definition_id: int, state: str | None) -> str:

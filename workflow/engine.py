@@ -22,6 +22,7 @@ from workflow.clock import Clock, SystemClock, local_date
 from workflow.definitions.catalog import Catalog
 from workflow.definitions.directory import DefinitionSet, load_verified
 from workflow.documents import Limits
+from workflow.email_decisions import EmailDecisionConfig
 from workflow.events import Event, HandlerContext
 from workflow.outbox import task_notifications
 from workflow.persistence.blob_store import BlobStore, DatabaseBlobStore
@@ -59,8 +60,14 @@ class Engine:
         # What an uploaded file may be (size, pages, zip members); the app sets it from settings.
         self.document_limits = Limits()
         self.blobs: BlobStore = DatabaseBlobStore()
-        # Handlers reach the production calendars through ``session.info`` (reminder planning).
-        session_factory.kw.setdefault("info", {})["calendars"] = catalog.calendars
+        # Decision links in review emails (off until the app or worker configures them).
+        self.email_decisions = EmailDecisionConfig()
+        # Handlers reach the production calendars through ``session.info`` (reminder planning),
+        # and the catalog and the email-decision settings (``workflow.email_decisions``).
+        info = session_factory.kw.setdefault("info", {})
+        info["calendars"] = catalog.calendars
+        info["catalog"] = catalog
+        info["email_decisions"] = self.email_decisions
 
     @classmethod
     def create(

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from workflow.audience import audience
 from workflow.clock import local_date
+from workflow.email_decisions import attach_links
 from workflow.events import CaseMoved, Event, HandlerContext, TaskAssigned, TaskOpened
 from workflow.persistence import direct
 from workflow.persistence.models import Case, OutboxMessage
@@ -154,4 +155,6 @@ def task_notifications(ctx: HandlerContext, events: Sequence[Event]) -> None:
                         },
                     }
                 )
-    enqueue(session, now, [r for r in rows if r["recipient_user_id"] not in people.muted])
+    rows = [r for r in rows if r["recipient_user_id"] not in people.muted]
+    attach_links(session, now, events, rows)  # review tasks: decide-by-email links
+    enqueue(session, now, rows)

@@ -1,7 +1,10 @@
 """Settings from ``SOGLASIE_*`` environment variables, read when a process starts (never at import).
 
-Every variable has a safe default for the demo; production mode (``SOGLASIE_ENV=production``)
-refuses to start with the default secret key or a secret shorter than 32 characters.
+Every variable has a safe default for the demo. ``SOGLASIE_ENV`` is exactly ``demo``, ``test``
+or ``production``: anything else (``prod``, ``Production ``) refuses to start, so production
+cannot be skipped by a typo. Production refuses the demo secret and any secret that is not one
+(``workflow.secret_policy``); ``soglasie serve`` and ``worker`` refuse the demo secret in every
+mode unless ``SOGLASIE_ENV=demo`` is named (``require_service_secret``).
 """
 
 from __future__ import annotations
@@ -14,8 +17,11 @@ from pathlib import Path
 from workflow.definitions.directory import DEFAULT_DIRECTORY
 from workflow.documents import Limits
 from workflow.persistence.db import DEFAULT_SQLITE_URL
+from workflow.secret_policy import HOW_TO_MAKE_ONE as HOW_TO
+from workflow.secret_policy import weakness
 
 DEMO_SECRET = "demo-secret-key-not-for-production"
+ENVIRONMENTS = ("demo", "test", "production")
 
 
 class UnsafeSettings(RuntimeError):
@@ -38,27 +44,53 @@ class Settings:
     smtp_timeout: float = 20.0
     mail_from: str = "soglasie <noreply@soglasie.local>"
     digest_hour: int = 8
+    # How long an email is retried before it is given up (dead, listed for administrators).
+    mail_retry_days: float = 3.0
     worker_id: str | None = None
     # Uploaded documents (see the README, "Documents").
     upload_max_mb: int = 25
     upload_max_pages: int = 1000
     upload_max_zip_members: int = 2000
     upload_max_unzipped_mb: int = 200
+    # Decisions by email (links in review emails): "on" or "off" for everyone; link lifetime.
+    email_decisions: str = "on"
+    email_decision_days: int = 7
     extra: Mapping[str, str] = field(default_factory=dict)
+    # Whether SOGLASIE_ENV was set, rather than the default "demo" taken for granted.
+    env_named: bool = False
 
     @property
     def is_production(self) -> bool:
         return self.env == "production"
 
+    @property
+    def email_decisions_enabled(self) -> bool:
+        return self.email_decisions.strip().lower() not in ("off", "0", "false", "no")
+
     def check_safe(self) -> Settings:
+        if self.env not in ENVIRONMENTS:
+            raise UnsafeSettings(
+                f"SOGLASIE_ENV is {self.env!r}; it must be one of: {', '.join(ENVIRONMENTS)}."
+            )
         if self.is_production:
-            if self.secret_key == DEMO_SECRET or len(self.secret_key) < 32:
+            if self.secret_key == DEMO_SECRET:
                 raise UnsafeSettings(
-                    "SOGLASIE_SECRET_KEY must be set to a random value of at least 32 characters "
-                    "in production (e.g. python -c 'import secrets; print(secrets.token_hex(32))')."
+                    f"SOGLASIE_SECRET_KEY is the demo secret; production needs its own ({HOW_TO})."
                 )
+            if problem := weakness(self.secret_key):
+                raise UnsafeSettings(f"SOGLASIE_SECRET_KEY is not a secret: {problem} ({HOW_TO}).")
             if not self.base_url.startswith("https://"):
                 raise UnsafeSettings("SOGLASIE_BASE_URL must be an https:// address in production.")
+        return self
+
+    def require_service_secret(self) -> Settings:
+        """For ``serve`` and ``worker``: the demo secret only where demo mode is named."""
+        self.check_safe()
+        if self.secret_key == DEMO_SECRET and not (self.env_named and self.env == "demo"):
+            raise UnsafeSettings(
+                "SOGLASIE_SECRET_KEY is not set, and the demo secret serves only a demo: set "
+                f"SOGLASIE_SECRET_KEY ({HOW_TO}), or SOGLASIE_ENV=demo to run the demo."
+            )
         return self
 
     def document_limits(self) -> Limits:
@@ -81,8 +113,9 @@ _INT_FIELDS = {
     "upload_max_pages",
     "upload_max_zip_members",
     "upload_max_unzipped_mb",
+    "email_decision_days",
 }
-_FLOAT_FIELDS = {"smtp_timeout"}
+_FLOAT_FIELDS = {"smtp_timeout", "mail_retry_days"}
 
 
 def from_env(environ: Mapping[str, str] | None = None, **overrides) -> Settings:
@@ -104,4 +137,5 @@ def from_env(environ: Mapping[str, str] | None = None, **overrides) -> Settings:
         else:
             values[f.name] = raw
     extra = {k: v for k, v in environ.items() if k.startswith("SOGLASIE_")}
-    return Settings(**values, extra=extra).with_overrides(**overrides)
+    named = bool(environ.get("SOGLASIE_ENV"))
+    return Settings(**values, extra=extra, env_named=named).with_overrides(**overrides)

@@ -54,6 +54,7 @@ class OutboxItem:
     message_id: str
     attempts: int
     created_at: dt.datetime
+    failing_since: dt.datetime | None = None  # when its current run of failures began
 
 
 class Transport(Protocol):

@@ -232,6 +232,10 @@ EXPECTED: dict[tuple[str, str], tuple[Build, tuple[int, ...]]] = {
         at("/api/v1/agreements/{case_id}/approval-sheet.pdf", **AGREEMENT),
         CASE_READ,
     ),
+    ("GET", "/api/v1/agreements/{case_id}/annual-report.docx"): (
+        at("/api/v1/agreements/{case_id}/annual-report.docx", **AGREEMENT),
+        CASE_READ,
+    ),
     ("GET", "/api/v1/agreements/register.xlsx"): (
         at("/api/v1/agreements/register.xlsx"),
         ALL(200),
@@ -405,6 +409,14 @@ EXPECTED: dict[tuple[str, str], tuple[Build, tuple[int, ...]]] = {
     ),
     ("GET", "/api/v1/meetings/{meeting_id}"): (
         at("/api/v1/meetings/{meeting_id}", **MEETING),
+        ALL(200),
+    ),
+    ("GET", "/api/v1/meetings/{meeting_id}/minutes.docx"): (
+        at("/api/v1/meetings/{meeting_id}/minutes.docx", **MEETING),
+        ALL(200),
+    ),
+    ("GET", "/api/v1/meetings/{meeting_id}/minutes.pdf"): (
+        at("/api/v1/meetings/{meeting_id}/minutes.pdf", **MEETING),
         ALL(200),
     ),
     ("POST", "/api/v1/meetings/{meeting_id}/cancel"): (

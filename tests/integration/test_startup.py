@@ -64,6 +64,7 @@ def test_the_web_app_refuses_a_calendar_that_differs_from_the_decree(db_url, tmp
 def test_the_worker_and_serve_refuse_a_calendar_that_differs_from_the_decree(
     db_url, tmp_path, monkeypatch, command
 ):
+    monkeypatch.setenv("SOGLASIE_ENV", "demo")  # the demo secret is refused otherwise
     monkeypatch.setenv("SOGLASIE_DATABASE_URL", db_url)
     monkeypatch.setenv("SOGLASIE_DEFINITIONS_DIR", str(_definitions_with_a_day_moved(tmp_path)))
     result = CliRunner().invoke(main, command)

@@ -39,7 +39,12 @@ def settings(mail_server) -> Settings:
 @pytest.fixture
 def policy() -> DeliveryPolicy:
     return DeliveryPolicy(
-        batch_size=20, lease_seconds=60, send_timeout=5, max_attempts=4, backoff_base=60
+        batch_size=20,
+        lease_seconds=60,
+        send_timeout=5,
+        retry_window=3 * 3600,
+        backoff_base=60,
+        probe_every=15,
     )
 
 

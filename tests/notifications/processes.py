@@ -33,7 +33,14 @@ def soglasie_command() -> list[str]:
 
 
 def spawn_worker(
-    url: str, smtp_port: int, worker_id: str, *, lease: float, timeout: float, log: Path
+    url: str,
+    smtp_port: int,
+    worker_id: str,
+    *,
+    lease: float,
+    timeout: float,
+    log: Path,
+    env_extra: dict[str, str] | None = None,
 ) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SOGLASIE_")}
     env.update(
@@ -44,7 +51,9 @@ def spawn_worker(
         SOGLASIE_SMTP_TIMEOUT=str(timeout),
         SOGLASIE_BASE_URL=BASE_URL,
         SOGLASIE_WORKER_ID=worker_id,
+        SOGLASIE_SECRET_KEY="worker-tests-" + "x7Kq2pL9vR4mN8wT3zY6bC1dF5gH0jAe",
     )
+    env.update(env_extra or {})
     args = [
         *soglasie_command(),
         "worker",

@@ -67,6 +67,10 @@ EXPECTED = {
     ("cases.diff", "GET"): CASE_GET,
     ("papers.approval_sheet", "GET"): CASE_GET,
     ("papers.register", "GET"): PRIVATE,
+    ("papers.annual_report", "GET"): CASE_GET,
+    ("papers.attach_annual_report", "POST"): CASE_POST,  # refused in review: a flash, 303
+    ("papers.minutes_docx", "GET"): PRIVATE,
+    ("papers.minutes_pdf", "GET"): PRIVATE,
     ("papers.verify", "GET"): ALL(404),  # public; the matrix's code is no sheet's
     ("papers.verify_form", "GET"): ALL(200),
     ("papers.verify_form", "POST"): ALL(400),  # public; no file posted
@@ -104,6 +108,11 @@ EXPECTED = {
     ("admin.mailbox_message", "GET"): ADMIN_GET,
     ("unsubscribe.confirm", "GET"): ALL(200),
     ("unsubscribe.unsubscribe", "POST"): ALL(200),
+    # public; the matrix's token is no decision link's: a clear page on GET, 404 on POST
+    ("decide.confirm", "GET"): ALL(200),
+    ("decide.decide", "POST"): ALL(404),
+    ("settings.email_decisions", "GET"): PRIVATE,
+    ("settings.email_decisions", "POST"): SIGNED_POST,
 }
 
 

@@ -126,7 +126,7 @@ def test_production_cookies_are_secure(engine, web_world, tmp_path):
     settings = Settings(
         env="production",
         database_url=str(engine.bind.url),
-        secret_key="p" * 40,
+        secret_key="production-test-key-Kx9vR2mN8wT3zY6bC1dF5gH0jA",
         base_url="https://soglasie.example",
         extra={"SOGLASIE_CACHE_DIR": str(tmp_path)},
     )

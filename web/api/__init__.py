@@ -64,7 +64,10 @@ def register_api(app: Flask) -> SoglasieApi:
         {
             "info": {
                 "description": "Agreements, their workflow, tasks, plans, meetings and webhooks. "
-                "Every action takes the same path as the pages: same permissions, same rules."
+                "Every action takes the same path as the pages: same permissions, same rules. "
+                "Due dates are inclusive (no later than that day); a due date in a year whose "
+                "production calendar is not known yet (no transfer decree) comes with "
+                "`provisional: true` and is recounted when the calendar learns the year."
             },
             "security": [{"bearerAuth": []}, {"sessionCookie": []}],
             "servers": [{"url": "/"}],

@@ -20,6 +20,8 @@ from web.api.auth import actor
 from web.api.core import ID, MAX_ID, BaseSchema, api_blueprint
 from web.api.timeline import TimelineOut, timeline_json
 from web.current import engine
+from web.papers import report_responses
+from web.papers.docx_common import DOCX
 from workflow.queries import api_directory
 from workflow.queries import meetings as meetings_q
 from workflow.reminders.timeline import meeting_timeline
@@ -316,3 +318,37 @@ def timeline(args, meeting_id: int):
     """The meeting's planned dates and reminders; with ``starts_at``, what a move would do."""
     _detail(meeting_id)
     return timeline_json(meeting_timeline(engine(), meeting_id, starts_at=args.get("starts_at")))
+
+
+class MinutesArgs(BaseSchema):
+    lang = fields.String(
+        validate=validate.OneOf(("ru", "en")), metadata={"description": "ru or en"}
+    )
+
+
+def _paper(media_type: str, description: str) -> dict:
+    return {
+        "responses": {
+            "200": {
+                "description": description,
+                "content": {media_type: {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    }
+
+
+@blp.route(f"/<{ID}:meeting_id>/minutes.docx", methods=["GET"])
+@blp.arguments(MinutesArgs, location="query")
+@blp.doc(**_paper(DOCX, "The minutes (DOCX): meeting, participants, agenda, text, decisions."))
+def minutes_docx(args, meeting_id: int):
+    """The meeting's minutes with every decision as a Word document (``lang``: ru or en,
+    default: the caller's language)."""
+    return report_responses.minutes_docx(meeting_id, args.get("lang") or actor().language)
+
+
+@blp.route(f"/<{ID}:meeting_id>/minutes.pdf", methods=["GET"])
+@blp.arguments(MinutesArgs, location="query")
+@blp.doc(**_paper("application/pdf", "The minutes (A4 PDF), page numbers at the foot."))
+def minutes_pdf(args, meeting_id: int):
+    """The meeting's minutes with every decision as an A4 PDF (``lang``: ru or en)."""
+    return report_responses.minutes_pdf(meeting_id, args.get("lang") or actor().language)

@@ -17,6 +17,8 @@ from web.api.cases import category_kinds, load_case
 from web.api.core import ID, BaseSchema, api_blueprint
 from web.current import engine
 from web.papers import LANGUAGES
+from web.papers.docx_common import DOCX
+from web.papers.report_responses import annual_report_docx
 from web.papers.responses import XLSX, approval_sheet_pdf, register_xlsx
 from workflow.persistence.models import Organization
 from workflow.queries.cases import CaseFilters
@@ -101,3 +103,21 @@ def register(args):
     )
     _language(args)
     return register_xlsx(actor(), filters)
+
+
+class AnnualReportArgs(PaperArgs):
+    year = fields.Integer(
+        validate=validate.Range(min=2000, max=2100),
+        metadata={"description": "The year reported on (default: the year the report is due for)"},
+    )
+
+
+@blp.route(f"/<{ID}:case_id>/annual-report.docx", methods=["GET"])
+@blp.arguments(AnnualReportArgs, location="query")
+@blp.doc(**_binary(DOCX, "The draft annual report on the plans of activities (DOCX)."))
+def annual_report(args, case_id: int):
+    """The draft of the annual report for the agreement's municipality (twin-city agreement) or
+    region: the year's items of its plans of activities by agreement and area, with their status
+    and progress notes. Upload the edited file as a version of language ``report``."""
+    load_case(case_id, CATEGORY)
+    return annual_report_docx(actor(), case_id, args.get("year"), _language(args))

@@ -12,6 +12,7 @@ from web.api.auth import actor
 from web.api.core import ID, MAX_ID, BaseSchema, api_blueprint
 from web.api.paging import PageArgs, decode_cursor, encode_cursor, page_schema
 from web.current import engine
+from web.defs import task_calendar
 from workflow.queries import inbox
 
 blp = api_blueprint("tasks", "/tasks", "The caller's task inbox.")
@@ -34,7 +35,19 @@ class TaskOut(BaseSchema):
     assignee_id = fields.Integer(allow_none=True, required=True)
     assignee_name = fields.String(allow_none=True, required=True)
     owner_name = fields.String(required=True)
-    due_on = fields.Date(allow_none=True, required=True)
+    due_on = fields.Date(
+        allow_none=True,
+        required=True,
+        metadata={"description": "Inclusive: the task is due no later than this day"},
+    )
+    provisional = fields.Boolean(
+        required=True,
+        metadata={
+            "description": "The due date lies in a year whose production calendar (of the "
+            "organization performing the task) is not known yet: it may move, and is recounted "
+            "when the calendar learns the year"
+        },
+    )
     paused = fields.Boolean(required=True)
     status = fields.String(required=True)
     outcome = fields.String(allow_none=True, required=True)
@@ -71,9 +84,17 @@ def list_tasks(args):
         rows = inbox.tasks(uow.session, actor(), args["scope"], limit=limit + 1, offset=offset)
     more = len(rows) > limit
     return {
-        "items": rows[:limit],
+        "items": [_with_provisional(row) for row in rows[:limit]],
         "next_cursor": encode_cursor(offset + limit) if more else None,
     }
+
+
+def _with_provisional(row: inbox.InboxTask) -> dict:
+    """The row and whether its due date is provisional, on the performer's calendar (a
+    federal body's task on the federal one), as the inbox page shows it."""
+    code = task_calendar(row.definition_id, row.task_state, row.region_calendar)
+    calendar = engine().catalog.calendars.for_region(code)
+    return {**vars(row), "provisional": calendar.is_provisional(row.due_on)}
 
 
 def _task_ref(task_id: int, assignee_id: int | None) -> dict:

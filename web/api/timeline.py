@@ -23,6 +23,13 @@ class TimelineEntryOut(BaseSchema):
     reminder_id = fields.Integer(allow_none=True, required=True)
     hypothetical = fields.Boolean(required=True)
     was_on = fields.Date(allow_none=True, required=True)
+    provisional = fields.Boolean(
+        required=True,
+        metadata={
+            "description": "A counted date (deadline, reminder) in a year whose production "
+            "calendar is not known yet: it may move when the year's transfer decree is out"
+        },
+    )
 
 
 class TimelineOut(BaseSchema):

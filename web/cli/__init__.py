@@ -10,6 +10,7 @@ import click
 
 from web.cli.audit import audit
 from web.cli.db import db
+from web.cli.deadlines import deadlines
 from web.cli.definitions import definitions
 from web.cli.demo import demo
 from web.cli.orgs import orgs
@@ -27,6 +28,7 @@ def main() -> None:
 
 main.add_command(db)
 main.add_command(definitions)
+main.add_command(deadlines)
 main.add_command(users)
 main.add_command(orgs)
 main.add_command(audit)

@@ -6,6 +6,7 @@ import sys
 
 import click
 
+from workflow import email_decisions
 from workflow.definitions.directory import DefinitionSet, load_verified
 from workflow.definitions.problems import DefinitionError
 from workflow.engine import Engine
@@ -58,4 +59,6 @@ def open_engine(s: Settings) -> Engine:
     calendar self-check among them: ``soglasie worker`` refuses a wrong ``holidays``)."""
     definitions = require_sound_definitions(s.definitions_dir)
     require_current_schema(s.database_url)
-    return Engine.create(s.database_url, definitions)
+    engine = Engine.create(s.database_url, definitions)
+    email_decisions.configure(engine.email_decisions, s)  # review emails fired from commands
+    return engine

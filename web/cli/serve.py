@@ -48,7 +48,7 @@ def serve(bind: str, workers: int, timeout: int, gunicorn_args: tuple[str, ...])
 
     s = settings()
     try:
-        s.check_safe()
+        s.require_service_secret()
     except UnsafeSettings as exc:
         fail(str(exc))
     require_sound_definitions(s.definitions_dir)

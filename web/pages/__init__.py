@@ -16,6 +16,7 @@ def register_pages(app: Flask) -> None:
     from web.pages.admin import bp as admin
     from web.pages.cases import bp as cases
     from web.pages.dashboard import bp as dashboard
+    from web.pages.decide import bp as decide
     from web.pages.home import bp as home
     from web.pages.inbox import bp as inbox
     from web.pages.meetings import bp as meetings
@@ -38,6 +39,7 @@ def register_pages(app: Flask) -> None:
         admin,
         settings,
         unsubscribe,
+        decide,
         papers,
         search,
     ):

@@ -37,6 +37,7 @@ from workflow.fields.registry import DOCUMENT_TOKENS
 from workflow.policy import Actor, can_reassign, can_start, can_view, role_in_scope
 from workflow.queries import case_detail as q
 from workflow.queries import documents as docq
+from workflow.queries.annual_report import report_year_for
 from workflow.reminders.timeline import case_timeline
 from workflow.reminders.timeline_entries import anchor_fields
 
@@ -233,6 +234,8 @@ def show(case_id: int):
     )
     can_upload = editable and ("documents" in state.editable or "*" in state.editable)
     can_upload_signed = editable and "signed_originals" in state.editable
+    # The annual report: drafted from the plans of activities, kept as versions of its own slot.
+    can_draft_report = editable and "reports" in state.editable
     by_language: OrderedDict[str, list] = OrderedDict()
     for doc in documents:
         by_language.setdefault(doc.language, []).append(doc)
@@ -274,6 +277,8 @@ def show(case_id: int):
         edit_inputs=edit_inputs,
         can_upload=can_upload,
         can_upload_signed=can_upload_signed,
+        can_draft_report=can_draft_report,
+        report_year=report_year_for(head.fields, eng.today()) if can_draft_report else None,
         upload_limit_mb=eng.document_limits.max_bytes // (1024 * 1024),
         approved=approved,
         signed=signed,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import io
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from pypdf import PdfReader
 from pypdf.errors import PyPdfError
@@ -19,9 +19,18 @@ from pypdf.errors import PyPdfError
 from web.current import engine
 from web.i18n import language
 from web.pages.cases import _filters
-from web.pages.common import actor, signed_in
+from web.pages.common import (
+    actor,
+    back_to_case,
+    flash_error,
+    load_visible,
+    posted_version,
+    signed_in,
+)
+from web.papers import report_responses
 from web.papers.approval_sheet_pdf import KEYWORD_PREFIX
 from web.papers.responses import approval_sheet_pdf, register_xlsx
+from workflow.errors import WorkflowError
 from workflow.queries.sheet_verification import find_sheet, verify_sheet
 
 bp = Blueprint("papers", __name__)
@@ -113,3 +122,59 @@ def _sheet_keywords(blob: bytes) -> tuple[str, str] | None:
     if len(parts) != 3 or parts[0] != KEYWORD_PREFIX:
         return None
     return parts[1], parts[2]
+
+
+# --- the annual report and the meeting minutes ------------------------------------------------
+
+
+@bp.get("/agreements/<int:case_id>/annual-report.docx")
+@signed_in
+def annual_report(case_id: int):
+    """The draft of the case's annual report for ``?year=`` (default: the year the report is
+    due for), freshly generated from the plans of activities; the reminder links here."""
+    return report_responses.annual_report_docx(
+        actor(), case_id, request.args.get("year"), request.args.get("lang") or language()
+    )
+
+
+@bp.post("/agreements/<int:case_id>/annual-report")
+@signed_in
+def attach_annual_report(case_id: int):
+    """Generate the draft and keep it as the next version of the report (the documents list)."""
+    me = actor()
+    load_visible(case_id, me)
+    try:
+        added, year = report_responses.attach_annual_report(
+            me,
+            case_id,
+            request.form.get("year"),
+            request.form.get("lang") or language(),
+            posted_version(),
+        )
+    except WorkflowError as exc:
+        flash_error(exc)
+        return back_to_case(case_id, "#annual-report")
+    flash(
+        _(
+            "The draft of the annual report for %(year)d is saved as version %(number)d: "
+            "download it, edit it and upload the edited file as the next version.",
+            year=year,
+            number=added.number,
+        ),
+        "success",
+    )
+    return back_to_case(case_id, "#annual-report")
+
+
+@bp.get("/meetings/<int:meeting_id>/minutes.docx")
+@signed_in
+def minutes_docx(meeting_id: int):
+    actor()
+    return report_responses.minutes_docx(meeting_id, request.args.get("lang") or language())
+
+
+@bp.get("/meetings/<int:meeting_id>/minutes.pdf")
+@signed_in
+def minutes_pdf(meeting_id: int):
+    actor()
+    return report_responses.minutes_pdf(meeting_id, request.args.get("lang") or language())

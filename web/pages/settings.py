@@ -14,6 +14,7 @@ from web.current import engine
 from web.pages.common import actor, flash_error, signed_in
 from workflow.errors import WorkflowError
 from workflow.persistence.models import Substitution, User
+from workflow.services.email_decisions import email_decisions_allowed, set_email_decisions
 
 bp = Blueprint("settings", __name__)
 
@@ -85,3 +86,21 @@ def revoke(substitution_id: int):
     except WorkflowError as exc:
         flash_error(exc)
     return redirect(url_for("settings.substitutions"), 303)
+
+
+@bp.route("/settings/email-decisions", methods=["GET", "POST"])
+@signed_in
+def email_decisions():
+    """My choice: may my review emails carry "approve" / "return with remarks" links?"""
+    me = actor()
+    eng = engine()
+    if request.method == "POST":
+        allowed = request.form.get("allowed") == "1"
+        set_email_decisions(eng, me.user_id, allowed)
+        flash(_("Your choice is saved."), "success")
+        return redirect(url_for("settings.email_decisions"), 303)
+    return render_template(
+        "settings/email_decisions.html",
+        allowed=email_decisions_allowed(eng, me.user_id),
+        enabled=eng.email_decisions.enabled,
+    )

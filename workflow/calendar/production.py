@@ -95,6 +95,11 @@ class ProductionCalendar:
         may move when the year's decree (or a region's own act) is published."""
         return day is not None and self.known_through is not None and day.year > self.known_through
 
+    def provisional_through(self, day: dt.date | None) -> int | None:
+        """The last known year when ``day`` is provisional, else None: what a task stores
+        with its due date, so it can be recounted once the calendar knows a later year."""
+        return self.known_through if self.is_provisional(day) else None
+
     def holiday_name(self, day: dt.date) -> str | None:
         if day in self._extra_non_working:
             return self._extra_non_working[day]

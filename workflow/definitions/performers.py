@@ -39,3 +39,14 @@ def performer(definition: Definition, state: StateSpec) -> str:
 def mixes_calendars(definition: Definition, state: StateSpec) -> bool:
     scopes = {definition.roles[r].scope for r in acting_roles(state) if r in definition.roles}
     return "global" in scopes and len(scopes) > 1
+
+
+def calendar_code(definition: Definition, state_name: str, region_code: str | None) -> str | None:
+    """The calendar a task of ``state_name`` counts on, as a region code for
+    ``CalendarSet.for_region``: None (the federal calendar) when a federal body performs it,
+    ``region_code`` otherwise (also for a state the definition does not know: a meeting's
+    follow-up task is the region's). For pages and the API that only hold codes."""
+    state = definition.states.get(state_name)
+    if state is not None and performer(definition, state) == FEDERAL:
+        return None
+    return region_code

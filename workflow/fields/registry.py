@@ -14,7 +14,13 @@ from workflow.errors import InvalidInput
 
 # Requirement tokens that are not fields: a document version must exist.
 # Names a state may list in ``editable`` / ``requires`` that are documents, not fields.
-DOCUMENT_TOKENS = ("documents", "documents:ru", "documents:partner", "signed_originals")
+DOCUMENT_TOKENS = (
+    "documents",
+    "documents:ru",
+    "documents:partner",
+    "signed_originals",
+    "reports",  # the annual report's versions (workflow.services.documents.REPORT_LANGUAGE)
+)
 
 
 @dataclass(frozen=True)

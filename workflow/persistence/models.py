@@ -25,6 +25,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     text,
     true,
 )
@@ -244,6 +245,10 @@ class Task(Base):
     status: Mapped[str] = mapped_column(String(12), default="open")  # open|done|cancelled
     outcome: Mapped[str | None] = mapped_column(String(64))  # trigger fired to close it
     due_on: Mapped[dt.date | None] = mapped_column(Date)
+    # When ``due_on`` was counted beyond the last year its calendar knew (a provisional
+    # deadline): that last known year. ``workflow.services.deadlines`` recounts the task once
+    # the calendar knows more; NULL for a deadline counted on known years (or none).
+    due_known_through: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     closed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -407,3 +412,9 @@ class OutboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # Mail reliability (0005): when the row's current run of failures began (its retry window
+    # counts from here; cleared by an administrator's retry), whether the last failure was the
+    # transport being unreachable (retried at once when it is back), and when it was given up.
+    failing_since: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    unreachable: Mapped[bool] = mapped_column(Boolean, server_default=false())
+    dead_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

@@ -12,6 +12,7 @@ from sqlalchemy import MetaData
 def metadata() -> MetaData:
     from workflow.persistence import (  # noqa: F401
         documents,
+        email_decisions,
         integrations,
         login_attempts,
         mailbox,

@@ -23,6 +23,9 @@ Statuses: reminder rows keep theirs (``pending``, ``fired``, ``cancelled``); in 
 row the change would replace is ``would_cancel`` and its replacement ``projected``; dates are
 ``upcoming``, ``due_today``, ``missed`` (passed while still relevant) or ``past``; tasks ``open``,
 ``overdue``, ``done`` or ``cancelled``; clocks ``running``, ``paused`` or ``stopped``.
+
+A counted date (deadline, reminder) in a year its calendar does not know yet is marked
+``provisional`` (``timeline_entries.mark_provisional``): the page badges it, the API says so.
 """
 
 from __future__ import annotations
@@ -56,6 +59,7 @@ from workflow.reminders.timeline_entries import (
     clock_entries,
     date_status,
     future_state_deadlines,
+    mark_provisional,
     moved_task_deadlines,
     projected_task_reminders,
     reminder_entry,
@@ -229,7 +233,7 @@ def _case_entries(
                 definition, state, task, moved_tasks[task.id], cal, engine.clock.now()
             )
     entries += clock_entries(session, case.id)
-    return entries
+    return mark_provisional(engine, definition, case, tasks, entries)
 
 
 # --- meetings ------------------------------------------------------------------------------------

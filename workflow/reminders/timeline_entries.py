@@ -9,7 +9,7 @@ projected date is the date a real change would plan.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from workflow.calendar.terms import term_before
 from workflow.clock import at_local_time, local_date
 from workflow.definitions.catalog import Version
+from workflow.definitions.performers import calendar_code
 from workflow.fields.registry import as_date, value_at
 from workflow.persistence.models import Reminder, SlaClock, SlaPause
 from workflow.services.casework import calendar_for, reminder_day, state_deadline
@@ -35,6 +36,30 @@ class TimelineEntry:
     reminder_id: int | None = None
     hypothetical: bool = False
     was_on: dt.date | None = None  # in a what-if: the date before the change
+    # A computed date in a year its calendar does not know yet (``mark_provisional``).
+    provisional: bool = False
+
+
+# The kinds whose date a calendar computed (a planned date or a meeting's is typed in).
+COUNTED_KINDS = frozenset(
+    {"backward_deadline", "state_deadline", "task_due", "sla_due", "reminder", "escalation"}
+)
+
+
+def mark_provisional(engine, definition, case, tasks, entries) -> list[TimelineEntry]:
+    """``entries`` with ``provisional`` set on the counted dates that lie beyond the last
+    year their calendar knows: a task's on its performer's calendar
+    (``performers.calendar_code``), a lead time binding the region on the region's."""
+    calendars = engine.catalog.calendars
+    state_of = {t.id: t.state for t in tasks}
+    marked = []
+    for entry in entries:
+        state = entry.state or state_of.get(entry.task_id)
+        code = calendar_code(definition, state, case.calendar_code) if state else case.calendar_code
+        if entry.kind in COUNTED_KINDS and calendars.for_region(code).is_provisional(entry.on):
+            entry = replace(entry, provisional=True)
+        marked.append(entry)
+    return marked
 
 
 def date_status(day: dt.date, today: dt.date, still_relevant: bool = True) -> str:

@@ -159,6 +159,7 @@ def create_case_in(
         round_id,
         now,
         events,
+        known_through=cal.provisional_through(due),
     )
     plan_reminders(session, case, definition, state, task_ids, due, cal, now)
     event = new_event(
@@ -286,16 +287,12 @@ def _replan_if_anchor_changed(
     )
     if not open_ids:
         return
-    session.execute(update(tasks_t).where(tasks_t.c.id.in_(open_ids)).values(due_on=due))
-    cancel_reminders(session, open_ids)
-    plan_reminders(
-        session,
-        case,
-        version.definition,
-        state,
-        open_ids,
-        due,
-        calendar_for(engine, case, version.definition, state),
-        now,
+    cal = calendar_for(engine, case, version.definition, state)
+    session.execute(
+        update(tasks_t)
+        .where(tasks_t.c.id.in_(open_ids))
+        .values(due_on=due, due_known_through=cal.provisional_through(due))
     )
+    cancel_reminders(session, open_ids)
+    plan_reminders(session, case, version.definition, state, open_ids, due, cal, now)
     audit_data["deadline_moved"] = {"state": state.name, "due_on": due.isoformat() if due else None}

@@ -33,6 +33,10 @@ docs_t = DocumentVersion.__table__
 signed_t = SignedOriginal.__table__
 
 MAX_FILENAME = 300
+# The slot of the annual report's versions (drafted by the system, edited in Word, uploaded
+# again): a "language" of its own, editable where a state lists ``reports`` (in force), while
+# the agreement's texts stay fixed there.
+REPORT_LANGUAGE = "report"
 
 
 @dataclass(frozen=True)
@@ -67,7 +71,9 @@ def _editable_case(engine: Engine, session: Session, case_id, actor, expected_ve
     definition = engine.catalog.get(case.definition_id, session).definition
     state = definition.states[case.state]
     if token not in state.editable and "*" not in state.editable:
-        what = "Documents" if token == "documents" else "Signed originals"
+        what = {"documents": "Documents", "reports": "The annual report"}.get(
+            token, "Signed originals"
+        )
         raise InvalidInput(f"{what} cannot be changed in state '{case.state}'.")
     if not may_edit(definition, case, actor):
         raise PermissionDenied("You may not change the documents in this state.")
@@ -149,7 +155,8 @@ def _store_version(
     filename = clean_filename(filename)
     with engine.uow() as uow:
         session = uow.session
-        case = _editable_case(engine, session, case_id, actor, expected_version, "documents")
+        token = "reports" if language == REPORT_LANGUAGE else "documents"
+        case = _editable_case(engine, session, case_id, actor, expected_version, token)
         number = _next_number(session, docs_t, case.id, docs_t.c.language == language)
         digest = engine.blobs.put(session, data, now)
         session.execute(

@@ -194,11 +194,13 @@ def fire_in(
     comment: str | None,
     expected_version: int | None,
     data: dict[str, Any],
+    audit: dict[str, Any] | None = None,
 ) -> FireResult:
     """``fire`` inside the caller's transaction: the caller commits (or rolls back).
 
     For services that change other rows together with a transition (cancelling a meeting
-    updates its row and fires ``cancel`` in one transaction).
+    updates its row and fires ``cancel`` in one transaction). ``audit`` is added to the audit
+    event's data (how the decision came in: ``{"via": "email_link"}``).
     """
     now = engine.clock.now()
     today = local_date(now)
@@ -222,6 +224,8 @@ def fire_in(
     f.live_clocks = live_clocks
     if stored_data:
         f.audit_data["data"] = stored_data
+    if audit:
+        f.audit_data.update(audit)
 
     permitted = permitted_transitions(f, candidates)
     if not permitted:
@@ -318,6 +322,7 @@ def _apply(
         OPEN_ROUND if new_round is not None else None,
         now,
         f.events,
+        known_through=cal.provisional_through(due),
     )
     if new_round is not None:
         f.audit_data["review_round"] = new_round.rows[0].number

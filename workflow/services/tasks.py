@@ -109,9 +109,13 @@ def open_tasks(
     round_id: int | None,
     now: dt.datetime,
     events: list[Event],
+    *,
+    known_through: int | None = None,
 ) -> list[int]:
     """Insert the tasks ``new`` of ``state``; their ids. ``round_id`` may be ``OPEN_ROUND``:
-    the round the caller queued just before (``reviews.queue_round``)."""
+    the round the caller queued just before (``reviews.queue_round``). ``known_through``: the
+    calendar's last known year when ``due_on`` lies beyond it (``ProductionCalendar.
+    provisional_through``), so ``workflow.services.deadlines`` can recount it later."""
     if not new:
         return []
     if round_id == OPEN_ROUND:
@@ -128,6 +132,7 @@ def open_tasks(
             assignee_id=t.assignee_id,
             status="open",
             due_on=due_on,
+            due_known_through=known_through,
             created_at=now,
             **extra,
         )

@@ -7,7 +7,7 @@ from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from notifications.admin import count_dead, list_dead, retry_all_dead, retry_dead
+from notifications.admin import count_dead, list_dead, mail_health, retry_all_dead, retry_dead
 from web.current import engine
 from web.pages.admin import bp
 from web.pages.common import page_number
@@ -24,7 +24,14 @@ def outbox():
     total = count_dead(eng)
     rows = list_dead(eng, limit=PER_PAGE, offset=(page - 1) * PER_PAGE)
     pages = max(1, -(-total // PER_PAGE))
-    return render_template("admin/outbox.html", rows=rows, total=total, page=page, pages=pages)
+    return render_template(
+        "admin/outbox.html",
+        rows=rows,
+        total=total,
+        page=page,
+        pages=pages,
+        health=mail_health(eng),
+    )
 
 
 @bp.post("/outbox/<int:outbox_id>/retry")
