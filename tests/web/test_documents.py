@@ -257,6 +257,7 @@ def test_the_clerks_whole_path_runs_on_word_files_and_a_signed_scan(
     page = ini.get(f"/agreements/{case_id}").get_data(as_text=True)
     assert "text matches the approved version: ru" in page
     assert "a scan without text: compare it by eye" in page
+    assert "Signed copy recorded: Russian side, copy 1" in page  # in the history
     with engine.uow(write=False) as uow:
         pinned = uow.session.scalar(
             select(DocumentVersion.sha256).where(

@@ -1,6 +1,6 @@
-"""The agreements list and the dashboard count a task's working days on the calendar of the
-organization that performs it: the MFA's intake of a Tatarstan draft on the federal calendar,
-which does not keep the republic's Constitution Day (6 November)."""
+"""The agreements list, the dashboard and the region page count a task's working days on the
+calendar of the organization that performs it: the MFA's intake of a Tatarstan draft on the
+federal calendar, which does not keep the republic's Constitution Day (6 November)."""
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ def sent_to_the_mfa(engine, world, clock, day: dt.date, calendar: str | None = N
     return case_id
 
 
-def test_the_list_and_the_dashboard_count_a_federal_task_on_the_federal_calendar(
+def test_the_list_dashboard_and_region_page_count_a_federal_task_on_the_federal_calendar(
     engine, web_world, signed_in, clock
 ):
     # Sent on Wednesday 28 October 2026: the MFA's 5 working days are 29, 30 October, 2, 3
@@ -43,7 +43,7 @@ def test_the_list_and_the_dashboard_count_a_federal_task_on_the_federal_calendar
     # holiday, and the region's calendar would say one day.
     clock.set(dt.datetime(2026, 11, 9, 12, 0, tzinfo=MOSCOW))
     coord = signed_in("coord")
-    for page in ("/agreements", "/dashboard"):
+    for page in ("/agreements", "/dashboard", "/regions/RU-TST"):
         html = coord.get(page).get_data(as_text=True)
         assert "overdue by 2 working days" in html, page
         assert "overdue by 1 working day<" not in html, page

@@ -27,6 +27,7 @@ from web.api.casework import add_case_routes
 from web.api.core import ID, MAX_ID, BaseSchema, TextTitle, api_blueprint
 from web.api.paging import PageArgs, decode_cursor, page_schema, paged
 from web.current import engine
+from web.defs import task_calendar
 from workflow.queries import api_cases
 
 blp = api_blueprint("agreements", "/agreements", "Cooperation agreements and their workflow.")
@@ -70,6 +71,13 @@ class CaseItemOut(BaseSchema):
     created_at = fields.DateTime(required=True)
     updated_at = fields.DateTime(required=True)
     next_due = fields.Date(allow_none=True, required=True)
+    next_due_provisional = fields.Boolean(
+        required=True,
+        metadata={
+            "description": "next_due lies in a year whose transfer decree is not yet known "
+            "(on the calendar of whoever performs the task); it may move a day or two"
+        },
+    )
     overdue = fields.Boolean(required=True)
 
 
@@ -127,8 +135,20 @@ def list_page(filters: dict, category: str) -> dict:
         rows = api_cases.list_cases(uow.session, actor(), f, eng.today(), key, limit + 1)
         for row in rows:
             eng.catalog.get(row.definition_id, uow.session)  # warm the cache for state titles
-    items = [{**vars(row), "state_title": state_title(row)} for row in rows]
+    items = [
+        {**vars(row), "state_title": state_title(row), "next_due_provisional": provisional(row)}
+        for row in rows
+    ]
     return paged(items, limit, lambda r: (r["updated_at"].isoformat(), r["id"]))
+
+
+def provisional(row) -> bool:
+    """Whether the nearest due date is provisional on its performer's calendar (the state's
+    task: a federal body's on the federal calendar, as the list page counts it)."""
+    if row.next_due is None:
+        return False
+    code = task_calendar(row.definition_id, row.state, row.region_calendar)
+    return engine().catalog.calendars.for_region(code).is_provisional(row.next_due)
 
 
 @blp.route("", methods=["GET"])

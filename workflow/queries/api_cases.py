@@ -53,6 +53,7 @@ class CaseItem:
     created_at: dt.datetime
     updated_at: dt.datetime
     next_due: dt.date | None
+    region_calendar: str | None  # with the state, the calendar next_due counts on
     overdue: bool
 
 
@@ -111,7 +112,8 @@ def list_cases(
             Case.parent_case_id,
             Case.created_at,
             Case.updated_at,
-            next_due,  # and from it, overdue (see is_overdue)
+            next_due.label("next_due"),  # and from it, overdue (see is_overdue)
+            REGION.calendar_code,
         )
         .join(OWNER, OWNER.id == Case.owner_org_id)
         .outerjoin(REGION, REGION.id == Case.region_id)
@@ -119,7 +121,7 @@ def list_cases(
         .order_by(Case.updated_at.desc(), Case.id.desc())
         .limit(limit)
     ).all()
-    return [CaseItem(*row, is_overdue(row[-1], today)) for row in rows]
+    return [CaseItem(*row, is_overdue(row.next_due, today)) for row in rows]
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from functools import lru_cache
 
 from sqlalchemy import (
     Date,
+    Integer,
     and_,
     bindparam,
     case,
@@ -87,6 +88,7 @@ class Upcoming:
     at: dt.datetime | None
     detail: str | None  # task: its state; item: its status; meeting: its venue
     title_en: str | None
+    definition_id: int | None  # a task's case's, for the calendar its performer counts on
 
 
 # The page's three statements are built once (per shape of viewer, for ``upcoming``) and kept:
@@ -206,6 +208,7 @@ def _upcoming_statement(restricted: bool):
     """``restricted``: the viewer does not see every case, so tasks are filtered by hers."""
     no_date = cast(null(), Date)
     no_time = cast(null(), UTCDateTime())
+    no_definition = cast(null(), Integer)
     region_id = bindparam("region_id")
     until = bindparam("until", type_=Date)
     tasks = (
@@ -218,6 +221,7 @@ def _upcoming_statement(restricted: bool):
             no_time.label("at"),
             Task.state.label("detail"),
             null().label("title_en"),
+            Case.definition_id,
         )
         .join(Case, Case.id == Task.case_id)
         .where(
@@ -238,6 +242,7 @@ def _upcoming_statement(restricted: bool):
             no_time.label("at"),
             PlanItem.status.label("detail"),
             null().label("title_en"),
+            no_definition.label("definition_id"),
         )
         .join(Case, Case.id == PlanItem.plan_case_id)
         .where(
@@ -256,6 +261,7 @@ def _upcoming_statement(restricted: bool):
         Meeting.starts_at.label("at"),
         Meeting.venue.label("detail"),
         Meeting.title_en,
+        no_definition.label("definition_id"),
     ).where(
         Meeting.starts_at >= bindparam("now"),
         Meeting.status != "cancelled",
