@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.corpus import CORPUS
+
 DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
-CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
 
 
 def corpus_file(name: str) -> bytes:

@@ -13,7 +13,6 @@ import struct
 import tracemalloc
 import unicodedata
 import zipfile
-from pathlib import Path
 
 import docx
 import pytest
@@ -24,6 +23,7 @@ from odf.opendocument import OpenDocumentText
 from odf.text import P
 from pypdf import PdfWriter
 
+from tests.support.corpus import CORPUS
 from workflow.documents import (
     ACCEPTED_KINDS,
     DocumentRefused,
@@ -37,7 +37,6 @@ from workflow.documents.preview import sanitize
 from workflow.documents.text import normalize
 from workflow.errors import InvalidInput
 
-CORPUS = (Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus").resolve()
 needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason="the shared corpus is absent")
 
 # file -> (kind, phrases the text must contain)
