@@ -81,7 +81,7 @@ class Server:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
-                status, _h, _b = request(self.port, "GET", "/healthz")
+                status, _h, _b = request(self.port, "GET", "/livez")
                 if status == 200:
                     return self
             except OSError:
@@ -89,7 +89,7 @@ class Server:
             if self.process.poll() is not None:
                 raise RuntimeError(f"gunicorn exited; see {self.cache}/gunicorn.log")
             time.sleep(0.3)
-        raise RuntimeError("gunicorn did not answer /healthz within 60 s")
+        raise RuntimeError("gunicorn did not answer /livez within 60 s")
 
     def __exit__(self, *exc) -> None:
         if self.process and self.process.poll() is None:

@@ -28,6 +28,7 @@ from web.extensions import babel, csrf, login_manager
 from web.security import install_security_headers
 from workflow import email_decisions
 from workflow.engine import Engine
+from workflow.fields import dates
 from workflow.settings import Settings, from_env
 
 
@@ -72,6 +73,8 @@ def create_app(
         settings.database_url, settings.definitions_dir
     )
     app.extensions["soglasie.engine"].document_limits = settings.document_limits()
+    # The years a date field accepts (marshmallow schemas read them from workflow.fields.dates).
+    dates.configure(settings.date_min_year, settings.date_max_year)
     email_decisions.configure(app.extensions["soglasie.engine"].email_decisions, settings)
     proxies = int(settings.extra.get("SOGLASIE_TRUSTED_PROXIES", "0") or 0)
     if proxies:

@@ -2,6 +2,7 @@
 
 Pages render ``errors/<status>.html`` (translated headings); anything under ``/api/`` gets the
 JSON error shape ``{"status", "code", "message", "errors"}``. A CSRF failure is a 400 on pages.
+An unreachable database is a 503 with ``Retry-After`` on both (``web.outage``).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
 from jinja2 import TemplateNotFound
+from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
 
 from workflow.documents import FileTooLarge
@@ -100,6 +102,15 @@ def _render(status: int, code: str, message: str, errors: dict | None = None):
 
 
 def register_error_handlers(app: Flask) -> None:
+    from web import outage
+
+    @app.errorhandler(sa_exc.DBAPIError)
+    @app.errorhandler(sa_exc.DisconnectionError)
+    def _database_error(exc: Exception):
+        if not outage.is_outage(exc):
+            raise exc  # an ordinary failure: Flask's 500 as before
+        return outage.response(exc)
+
     @app.errorhandler(WorkflowError)
     def _workflow_error(exc: WorkflowError):
         errors = getattr(exc, "errors", None)
@@ -116,6 +127,9 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
+        original = getattr(exc, "original_exception", None)
+        if exc.code == 500 and outage.is_outage(original):
+            return outage.response(original)
         code = (exc.name or "error").lower().replace(" ", "_")
         default = type(exc).description
         if wants_json():

@@ -55,6 +55,9 @@ class Settings:
     # Decisions by email (links in review emails): "on" or "off" for everyone; link lifetime.
     email_decisions: str = "on"
     email_decision_days: int = 7
+    # The years a date field of a case, a meeting or a plan item accepts (inclusive).
+    date_min_year: int = 1990
+    date_max_year: int = 2100
     extra: Mapping[str, str] = field(default_factory=dict)
     # Whether SOGLASIE_ENV was set, rather than the default "demo" taken for granted.
     env_named: bool = False
@@ -114,6 +117,8 @@ _INT_FIELDS = {
     "upload_max_zip_members",
     "upload_max_unzipped_mb",
     "email_decision_days",
+    "date_min_year",
+    "date_max_year",
 }
 _FLOAT_FIELDS = {"smtp_timeout", "mail_retry_days"}
 

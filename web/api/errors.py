@@ -6,6 +6,7 @@
   reasons under ``errors.refusals`` (wrong state, guard message, lead-time rule with the earliest
   allowed date) and names each missing field as a field error;
 - a stale ``If-Match`` is 412 rather than 409: the precondition the client set failed;
+- an unreachable database is a 503 ``database_unavailable`` with ``Retry-After`` (web/outage.py);
 - anything unexpected is a 500 in the same shape, without internals.
 """
 
@@ -59,6 +60,11 @@ def _code(exc: HTTPException) -> str:
 
 
 def handle_http_error(exc: HTTPException):
+    from web import outage
+
+    original = getattr(exc, "original_exception", None)
+    if exc.code == 500 and outage.is_outage(original):
+        return outage.response(original)
     status = exc.code or 500
     data = getattr(exc, "data", None) or {}
     errors = flatten(data.get("errors") or data.get("messages") or {})

@@ -18,6 +18,7 @@ from workflow.errors import (
     TransitionNotAllowed,
     WorkflowError,
 )
+from workflow.fields import dates
 from workflow.policy import COORDINATOR, Actor
 
 
@@ -110,11 +111,28 @@ def refusal_message(refusal: Refusal) -> str:
         return _(
             "You have no open review task in this round (already answered, or not a reviewer)."
         )
+    if refusal.reason == "date_out_of_range" and details.get("date"):
+        from web.fieldforms import label_for
+
+        return _(
+            "%(field)s %(date)s is outside the years deadlines can be counted in; "
+            "correct it first.",
+            field=label_for(details["field"]) if details.get("field") else _("A date"),
+            date=details["date"],
+        )
     if refusal.reason == "permission":
         return _("You may not take this action.")
     if refusal.reason == "wrong_state":
         return _("This action is not possible in the current state.")
     return refusal.message
+
+
+def field_message(message: str) -> str:
+    """A field's error in the reader's language where it is one we know (the date range)."""
+    bounds = dates.parse_range_message(str(message))
+    if bounds:
+        return _("a date between %(low)s and %(high)s", low=bounds[0], high=bounds[1])
+    return message
 
 
 def flash_error(exc: WorkflowError) -> None:
@@ -134,7 +152,7 @@ def flash_error(exc: WorkflowError) -> None:
         from web.fieldforms import label_for
 
         for name, message in exc.errors.items():
-            flash(f"{label_for(name)}: {message}", "error")
+            flash(f"{label_for(name)}: {field_message(message)}", "error")
     else:
         flash(exc.message, "error")
 

@@ -31,6 +31,42 @@ import yaml
 
 from workflow.calendar.official import OfficialYear, parse_years
 
+# The years the calendar can count in. A date outside them (``0001-01-01`` typed before input
+# was bounded, or written straight into the database) is shown as is, with no working-day
+# arithmetic: the ``holidays`` package and ``date + timedelta`` fail near the ends of ``date``.
+CALENDAR_MIN_YEAR = 1900
+CALENDAR_MAX_YEAR = 2500
+
+
+class DateOutOfRange(ValueError):
+    """A date the calendar cannot count from: outside ``CALENDAR_MIN_YEAR..CALENDAR_MAX_YEAR``.
+
+    ``field`` names the field the date came from, when the caller knows it.
+    """
+
+    def __init__(self, day: dt.date, field: str | None = None):
+        self.day = day
+        self.field = field
+        where = f"{field}: " if field else ""
+        super().__init__(
+            f"{where}{day.isoformat()} is outside the years the calendar can count in "
+            f"({CALENDAR_MIN_YEAR}–{CALENDAR_MAX_YEAR})"
+        )
+
+    def for_field(self, field: str) -> DateOutOfRange:
+        return DateOutOfRange(self.day, field)
+
+
+def in_calendar_range(day: dt.date) -> bool:
+    return CALENDAR_MIN_YEAR <= day.year <= CALENDAR_MAX_YEAR
+
+
+def check_in_range(day: dt.date, field: str | None = None) -> dt.date:
+    """``day`` itself, or ``DateOutOfRange`` when the calendar cannot count from it."""
+    if not in_calendar_range(day):
+        raise DateOutOfRange(day, field)
+    return day
+
 
 class CalendarFileError(ValueError):
     def __init__(self, path: Path | str, message: str):
@@ -71,6 +107,8 @@ class ProductionCalendar:
     def _year(self, year: int) -> tuple[frozenset[dt.date], frozenset[dt.date]]:
         cached = self._years.get(year)
         if cached is None:
+            if not CALENDAR_MIN_YEAR <= year <= CALENDAR_MAX_YEAR:
+                raise DateOutOfRange(dt.date(year, 1, 1))
             base = holidays.RU(years=year)
             off = {day for day in base if day.year == year}
             working = {day for day in base.weekend_workdays if day.year == year}
@@ -101,6 +139,7 @@ class ProductionCalendar:
         return self.known_through if self.is_provisional(day) else None
 
     def holiday_name(self, day: dt.date) -> str | None:
+        check_in_range(day)
         if day in self._extra_non_working:
             return self._extra_non_working[day]
         return holidays.RU(years=day.year).get(day)

@@ -16,7 +16,7 @@ import calendar as _cal
 import datetime as dt
 
 from workflow.calendar.durations import Duration, Unit
-from workflow.calendar.production import ProductionCalendar
+from workflow.calendar.production import ProductionCalendar, check_in_range
 
 
 def _shift_months(day: dt.date, months: int) -> dt.date:
@@ -31,6 +31,7 @@ def add_working_days(cal: ProductionCalendar, start: dt.date, count: int) -> dt.
 
     ``count == 0`` returns ``start`` unchanged.
     """
+    check_in_range(start)
     step = 1 if count >= 0 else -1
     remaining = abs(count)
     day = start
@@ -43,6 +44,7 @@ def add_working_days(cal: ProductionCalendar, start: dt.date, count: int) -> dt.
 
 def term_after(cal: ProductionCalendar, event: dt.date, duration: Duration) -> dt.date:
     """Last day of a term "within ``duration`` after ``event``"."""
+    check_in_range(event)
     if duration.unit is Unit.WORKING_DAYS:
         return add_working_days(cal, event, duration.amount)
     if duration.unit is Unit.MONTHS:
@@ -54,6 +56,7 @@ def term_after(cal: ProductionCalendar, event: dt.date, duration: Duration) -> d
 
 def term_before(cal: ProductionCalendar, anchor: dt.date, duration: Duration) -> dt.date:
     """Last permitted day for "no later than ``duration`` before ``anchor``"."""
+    check_in_range(anchor)
     if duration.unit is Unit.WORKING_DAYS:
         return add_working_days(cal, anchor, -duration.amount)
     if duration.unit is Unit.MONTHS:
@@ -70,6 +73,7 @@ def earliest_anchor_for(
 
     Used to tell a user the earliest signing date still allowed when the draft is submitted today.
     """
+    check_in_range(earliest_action)
     if duration.unit is Unit.WORKING_DAYS:
         candidate = add_working_days(cal, earliest_action, duration.amount)
     elif duration.unit is Unit.MONTHS:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
+from workflow.fields import dates
 from workflow.fields.common import (
     COUNTRY,
     ENTRY_INTO_FORCE_RULES,
@@ -60,7 +61,7 @@ class TermSchema(Strict):
 
 
 class TerminationSchema(Strict):
-    notice_date = fields.Date()  # the day the other party was notified
+    notice_date = dates.Date()  # the day the other party was notified
     reason = text(2000)
 
 
@@ -73,15 +74,15 @@ class AgreementFields(Strict):
     subject_areas = fields.List(fields.String(validate=validate.OneOf(SUBJECT_AREAS)))
     tags = fields.List(fields.String(validate=validate.OneOf(TAGS)))
     languages = fields.List(fields.String(validate=LANGUAGE))  # of the authentic texts
-    planned_signing_date = fields.Date()
+    planned_signing_date = dates.Date()
     planned_signing_place = text(300)
     signatories = fields.Nested(SignatoriesSchema)
     signing_russian = fields.Nested(SigningSchema)
     signing_partner = fields.Nested(SigningSchema)
     term = fields.Nested(TermSchema)
-    valid_until = fields.Date()
+    valid_until = dates.Date()
     entry_into_force = fields.String(validate=validate.OneOf(ENTRY_INTO_FORCE_RULES))
-    in_force_from = fields.Date()
+    in_force_from = dates.Date()
     registration = fields.Nested(ActSchema)
     termination = fields.Nested(TerminationSchema)
 
@@ -97,7 +98,7 @@ class TwinCityAgreementFields(AgreementFields):
     partner = fields.Nested(LocalPartnerSchema)
     partner_profile = fields.String(validate=validate.Length(max=20_000))  # by the agency
     region_consent = fields.Nested(ActSchema)
-    report_period_end = fields.Date()  # the end of the year the next annual report covers
+    report_period_end = dates.Date()  # the end of the year the next annual report covers
     annual_report = fields.Nested(ReportSchema)
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from marshmallow import RAISE, Schema, fields, validate
 
+from workflow.fields import dates
+
 # Subject areas of cooperation (DESIGN §2 "Data on an agreement"); also used by plan items.
 SUBJECT_AREAS = (
     "trade_economic",
@@ -54,7 +56,7 @@ class SigningSchema(Strict):
     """One party's signature. Parties may sign on different days in different places
     (sequential or remote signing), so each side has its own record."""
 
-    date = fields.Date()
+    date = dates.Date()
     place = text(300)
     signatory = fields.Nested(PersonSchema)
 
@@ -63,7 +65,7 @@ class ActSchema(Strict):
     """A reference to a formal act: a registration entry, a consent, a resolution."""
 
     number = text(100)
-    date = fields.Date()
+    date = dates.Date()
     note = text(1000)
 
 
@@ -72,4 +74,4 @@ class ReportSchema(Strict):
 
     period = fields.String(validate=validate.Regexp(r"^\d{4}(-Q[1-4])?$"))
     summary = text(20_000)
-    submitted_on = fields.Date()
+    submitted_on = dates.Date()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import RAISE, Schema, fields, validate
 
+from workflow.fields import dates
 from workflow.fields.registry import FieldSet, register_field_set
 
 
@@ -19,7 +20,7 @@ class GenericFields(Schema):
         validate=validate.OneOf(("national", "state", "province", "city"))
     )
     languages = fields.List(fields.String(validate=validate.Regexp(r"^[a-z]{2,3}$")))
-    planned_signing_date = fields.Date()
+    planned_signing_date = dates.Date()
     notes = fields.String()
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
+from workflow.fields import dates
 from workflow.fields.common import ReportSchema, Strict, text
 from workflow.fields.registry import FieldSet, register_field_set
 
@@ -17,10 +18,10 @@ class CoordinationCycleFields(Strict):
     title = text(500)
     title_partner = text(500)  # the title in English, for invitations abroad
     year = fields.Integer(strict=True, validate=validate.Range(min=2000, max=2100))
-    meeting_date = fields.Date()
+    meeting_date = dates.Date()
     venue = text(300)
     notes = fields.String(validate=validate.Length(max=20_000))
-    monitoring_period_end = fields.Date()
+    monitoring_period_end = dates.Date()
     progress_report = fields.Nested(ReportSchema)
     year_report = fields.Nested(ReportSchema)
 

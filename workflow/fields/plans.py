@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
+from workflow.fields import dates
 from workflow.fields.common import ActSchema, ReportSchema, Strict, text
 from workflow.fields.registry import FieldSet, register_field_set
 
@@ -15,10 +16,10 @@ class ActivityPlanFields(Strict):
     title_partner = text(500)
     summary = fields.String(validate=validate.Length(max=20_000))
     notes = fields.String(validate=validate.Length(max=20_000))
-    period_start = fields.Date()
-    period_end = fields.Date()
+    period_start = dates.Date()
+    period_end = dates.Date()
     adoption = fields.Nested(ActSchema)  # the act adopting the plan
-    monitoring_period_end = fields.Date()  # end of the quarter the next progress report covers
+    monitoring_period_end = dates.Date()  # end of the quarter the next progress report covers
     progress_report = fields.Nested(ReportSchema)  # the latest quarterly report
     year_report = fields.Nested(ReportSchema)
 

@@ -11,6 +11,7 @@ from marshmallow import RAISE, Schema, ValidationError
 from marshmallow import fields as mf
 
 from workflow.errors import InvalidInput
+from workflow.fields import dates
 
 # Requirement tokens that are not fields: a document version must exist.
 # Names a state may list in ``editable`` / ``requires`` that are documents, not fields.
@@ -45,7 +46,9 @@ class FieldSet:
         try:
             loaded = schema.load(dict(data), partial=partial)
         except ValidationError as exc:
-            raise InvalidInput("Some fields are not valid.", _flatten(exc.messages)) from exc
+            errors = _flatten(exc.messages)
+            listed = "; ".join(f"{path}: {message}" for path, message in errors.items())
+            raise InvalidInput(f"Some fields are not valid: {listed}.", errors) from exc
         return loaded
 
     def dump(self, loaded: Mapping[str, Any]) -> dict[str, Any]:
@@ -53,8 +56,11 @@ class FieldSet:
         return self.schema().dump(loaded)
 
     def read(self, stored: Mapping[str, Any]) -> dict[str, Any]:
-        """From the stored JSON back to Python values (dates as ``date``)."""
-        return self.schema(unknown=RAISE).load(dict(stored), partial=True)
+        """From the stored JSON back to Python values (dates as ``date``).
+
+        The date range is not applied: what is stored may predate it (``dates.unchecked``)."""
+        with dates.unchecked():
+            return self.schema(unknown=RAISE).load(dict(stored), partial=True)
 
 
 def _paths(schema: Schema, prefix: str = ""):

@@ -39,6 +39,7 @@ from sqlalchemy import bindparam, select
 
 from workflow.clock import local_date
 from workflow.errors import InvalidInput, NotFound
+from workflow.fields import dates
 from workflow.fields.registry import as_date, value_at
 from workflow.persistence.meetings import Meeting
 from workflow.persistence.models import Reminder, Task
@@ -139,6 +140,11 @@ def _parse_what_if(what_if: Mapping[str, dt.date | str]) -> dict[str, dt.date]:
         if day is None:
             raise InvalidInput(
                 "A what-if value must be a date (YYYY-MM-DD).", {name: "Not a date."}
+            )
+        if not dates.in_range(day):
+            raise InvalidInput(
+                f"A what-if value is not valid: {name}: {dates.range_message()}.",
+                {name: dates.range_message()},
             )
         parsed[name] = day
     return parsed
@@ -251,6 +257,11 @@ def meeting_timeline(
     reschedule would plan appear as ``projected``."""
     if starts_at is not None and starts_at.tzinfo is None:
         raise InvalidInput("The hypothetical start needs a time zone.", {"starts_at": "Naive."})
+    if starts_at is not None and not dates.in_range(starts_at):
+        raise InvalidInput(
+            f"The hypothetical start is not valid: starts_at: {dates.range_message()}.",
+            {"starts_at": dates.range_message()},
+        )
     today = engine.today()
     now = engine.clock.now()
     with engine.uow(write=False) as uow:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
+from workflow.calendar.production import DateOutOfRange
 from workflow.calendar.terms import term_before
 from workflow.clock import at_local_time, local_date
 from workflow.definitions.catalog import Version
@@ -62,6 +63,16 @@ def mark_provisional(engine, definition, case, tasks, entries) -> list[TimelineE
     return marked
 
 
+def counted(compute, *args):
+    """``compute(*args)``, or None when a date it counts from is outside the calendar's years
+    (a stored ``0001-01-01``): the timeline then shows the typed date as is, with no rule's
+    deadline computed from it, rather than failing."""
+    try:
+        return compute(*args)
+    except DateOutOfRange:
+        return None
+
+
 def date_status(day: dt.date, today: dt.date, still_relevant: bool = True) -> str:
     if day > today:
         return "upcoming"
@@ -105,9 +116,13 @@ def backward_deadlines(engine, version: Version, case, fields, hypothetical, cha
                 f"definition {definition.key}: transition '{transition.trigger}', guard lead_time"
             )
             current_anchor = as_date(value_at(fields, name))
-            current = term_before(cal, current_anchor, duration) if current_anchor else None
+            current = (
+                counted(term_before, cal, current_anchor, duration) if current_anchor else None
+            )
             if name in changes:
-                day = term_before(cal, as_date(value_at(hypothetical, name)), duration)
+                day = counted(term_before, cal, as_date(value_at(hypothetical, name)), duration)
+                if day is None:
+                    continue
                 entries.append(
                     TimelineEntry(
                         day,
@@ -143,9 +158,9 @@ def future_state_deadlines(engine, version, case, fields, hypothetical, changes,
             continue
         rule = f"'{state.name}' due {spec.within} {spec.direction} {spec.anchor}"
         source = f"definition {version.definition.key}: state '{state.name}', deadline"
-        current = state_deadline(engine, version, state, case, fields, today)
+        current = counted(state_deadline, engine, version, state, case, fields, today)
         if spec.anchor in changes:
-            day = state_deadline(engine, version, state, case, hypothetical, today)
+            day = counted(state_deadline, engine, version, state, case, hypothetical, today)
             if day is not None:
                 entries.append(
                     TimelineEntry(
@@ -181,7 +196,7 @@ def moved_task_deadlines(engine, version, case, tasks, hypothetical, changes, to
             or state.deadline.anchor not in changes
         ):
             continue
-        due = state_deadline(engine, version, state, case, hypothetical, today)
+        due = counted(state_deadline, engine, version, state, case, hypothetical, today)
         if due is not None and due != task.due_on:
             moved[task.id] = due
     return moved

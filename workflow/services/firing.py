@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
+from workflow.calendar.production import DateOutOfRange
 from workflow.clock import local_date
 from workflow.definitions.catalog import Version
 from workflow.definitions.model import StateSpec, TransitionSpec
@@ -149,7 +150,13 @@ def readiness_check(f: Firing, permitted: list[TransitionSpec]):
                 )
         already_missing = {m for r in refusals for m in r.details.get("missing", ())}
         for ref in spec.guards:
-            refusal = get_guard(ref.name)(f.ctx, ref.params)
+            try:
+                refusal = get_guard(ref.name)(f.ctx, ref.params)
+            except DateOutOfRange as exc:
+                # A stored date the calendar cannot count from: a refusal naming the field,
+                # whatever the guard's severity (no deadline can be computed from it).
+                refusals.append(out_of_range_refusal(exc, ref.params.get("field")))
+                continue
             if refusal is None:
                 continue
             if (
@@ -166,6 +173,17 @@ def readiness_check(f: Firing, permitted: list[TransitionSpec]):
         return refusals
 
     return check
+
+
+def out_of_range_refusal(exc: DateOutOfRange, field_name: str | None = None) -> Refusal:
+    name = exc.field or field_name
+    where = f"{name} " if name else "a date "
+    return Refusal(
+        "date_out_of_range",
+        f"{where}{exc.day.isoformat()} is outside the years deadlines can be counted in; "
+        f"correct {name or 'the date'} first.",
+        {"field": name, "date": exc.day.isoformat()},
+    )
 
 
 def fire(
@@ -186,6 +204,30 @@ def fire(
 
 
 def fire_in(
+    engine: Engine,
+    session: Session,
+    case_id: int,
+    trigger: str,
+    actor: Actor | None,
+    comment: str | None,
+    expected_version: int | None,
+    data: dict[str, Any],
+    audit: dict[str, Any] | None = None,
+) -> FireResult:
+    """``fire`` inside the caller's transaction: the caller commits (or rolls back).
+
+    A deadline that would be counted from a date outside the calendar's years refuses the
+    transition (``date_out_of_range``) instead of failing.
+    """
+    try:
+        return _fire_in(
+            engine, session, case_id, trigger, actor, comment, expected_version, data, audit
+        )
+    except DateOutOfRange as exc:
+        raise TransitionNotAllowed([out_of_range_refusal(exc)]) from exc
+
+
+def _fire_in(
     engine: Engine,
     session: Session,
     case_id: int,

@@ -38,6 +38,7 @@ from workflow.events import (
     ParticipantsChanged,
     dispatch,
 )
+from workflow.fields import dates
 from workflow.persistence.meetings import Meeting, MeetingParticipant
 from workflow.persistence.models import Organization
 from workflow.policy import Actor, Principal, role_in_scope
@@ -111,6 +112,14 @@ def _zone(name: str) -> ZoneInfo:
 def _check_times(starts_at: dt.datetime, ends_at: dt.datetime, now: dt.datetime) -> None:
     if starts_at.tzinfo is None or ends_at.tzinfo is None:
         raise InvalidInput("Give the meeting's times with a time zone.", {"starts_at": "Naive."})
+    outside = {
+        name: dates.range_message()
+        for name, value in (("starts_at", starts_at), ("ends_at", ends_at))
+        if not dates.in_range(value)
+    }
+    if outside:
+        listed = "; ".join(f"{name}: {message}" for name, message in outside.items())
+        raise InvalidInput(f"The meeting's times are not valid: {listed}.", outside)
     if ends_at <= starts_at:
         raise InvalidInput("The meeting must end after it starts.", {"ends_at": "Too early."})
     if starts_at <= now:

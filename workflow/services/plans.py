@@ -26,6 +26,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from workflow.errors import ConcurrentUpdate, Conflict, InvalidInput, NotFound, PermissionDenied
+from workflow.fields import dates
 from workflow.fields.common import SUBJECT_AREAS
 from workflow.persistence.models import Organization
 from workflow.persistence.plans import ITEM_STATUSES, PlanItem
@@ -101,6 +102,8 @@ def _validate(session: Session, values: dict[str, Any]) -> dict[str, Any]:
                 errors["due_on"] = "A date written YYYY-MM-DD."
         elif not isinstance(out["due_on"], dt.date):
             errors["due_on"] = "A date."
+        if isinstance(out["due_on"], dt.date) and not dates.in_range(out["due_on"]):
+            errors["due_on"] = dates.range_message()
     if out.get("due_quarter") and not QUARTER.match(out["due_quarter"]):
         errors["due_quarter"] = "A quarter written as 2027-Q2."
     if out.get("budget_line") and not BUDGET_LINE.match(out["budget_line"]):
