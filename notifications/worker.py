@@ -130,15 +130,7 @@ class Worker:
             while not self.stop_event.is_set():
                 round_claimed = 0
                 for channel in self.channels:
-                    result = deliver_batch(
-                        self.engine,
-                        channel,
-                        self._transport,
-                        self.worker_id,
-                        self.config.policy,
-                        stop=self.stop_event,
-                        rng=self.rng,
-                    )
+                    result = self._batch(channel)
                     total.add(result)
                     round_claimed += result.claimed
                     if result.unreachable:
@@ -150,6 +142,18 @@ class Worker:
                     total.add(self._probe(channel))
         return total
 
+    def _batch(self, channel: str, probe: bool = False) -> BatchResult:
+        return deliver_batch(
+            self.engine,
+            channel,
+            self._transport,
+            self.worker_id,
+            self.config.policy,
+            stop=self.stop_event,
+            rng=self.rng,
+            probe=probe,
+        )
+
     def _probe_due(self, channel: str) -> bool:
         last = self._last_probe.get(channel)
         now = self.engine.clock.now()
@@ -159,16 +163,7 @@ class Worker:
         """Rows wait for an unreachable server: try the earliest one now. Its success makes
         them all due (``delivery.recover``); then they go out batch after batch."""
         self._last_probe[channel] = self.engine.clock.now()
-        result = deliver_batch(
-            self.engine,
-            channel,
-            self._transport,
-            self.worker_id,
-            self.config.policy,
-            stop=self.stop_event,
-            rng=self.rng,
-            probe=True,
-        )
+        result = self._batch(channel, probe=True)
         if result.recovered:
             again = self.deliver_outbox_channel(channel)
             result.add(again)
@@ -177,15 +172,7 @@ class Worker:
     def deliver_outbox_channel(self, channel: str) -> BatchResult:
         total = BatchResult()
         while not self.stop_event.is_set():
-            result = deliver_batch(
-                self.engine,
-                channel,
-                self._transport,
-                self.worker_id,
-                self.config.policy,
-                stop=self.stop_event,
-                rng=self.rng,
-            )
+            result = self._batch(channel)
             total.add(result)
             if result.claimed == 0:
                 break

@@ -35,11 +35,11 @@ def content_disposition(filename: str, inline: bool = False) -> str:
     return f"{kind}; filename=\"{fallback}\"; filename*=UTF-8''{encoded}"
 
 
-def download_name(filename: str | None, default_stem: str, extension: str) -> str:
-    """The original name if there was one; else ``<stem><extension>`` (a typed-in text)."""
-    if filename:
-        return filename
-    return f"{default_stem}{extension}"
+def send_stored(stored, default_stem: str, inline: bool = False) -> Response:
+    """A stored file (a version or a signed copy: ``blob_sha256``, ``filename``,
+    ``media_type``, ``byte_size``) under its original name, else ``<stem>.<ext>``."""
+    name = stored.filename or f"{default_stem}{EXTENSIONS.get(stored.media_type, '')}"
+    return send_blob(stored.blob_sha256, name, stored.media_type, stored.byte_size, inline)
 
 
 def send_blob(
@@ -53,7 +53,7 @@ def send_blob(
     eng = engine()
     # A plain generator over the engine's sessions: it needs no request context, so a client
     # that goes away mid-download leaves nothing behind but an unfinished generator.
-    body = eng.blobs.chunks(eng.session_factory, sha256)
+    body = eng.blobs.chunks(eng.session_factory, sha256, size=byte_size)
     content_type = f"{media_type}; charset=utf-8" if media_type == "text/plain" else media_type
     response = Response(body, content_type=content_type, direct_passthrough=True)
     if byte_size is not None:

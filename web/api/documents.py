@@ -26,7 +26,7 @@ from web.api.cases import (
 )
 from web.api.core import ID, MAX_ID, BaseSchema, api_blueprint
 from web.current import engine
-from web.downloads import EXTENSIONS, download_name, send_blob
+from web.downloads import send_stored
 from web.uploads import accepts_uploads, read_upload
 from workflow.queries import case_detail
 from workflow.queries import documents as docq
@@ -264,9 +264,4 @@ def document_file(case_id: int, language: str, number: int):
         found = docq.version(uow.session, case_id, language, number)
     if found is None or found.blob_sha256 is None:
         abort(404, message=f"No file for version {number} of the '{language}' text.")
-    name = download_name(
-        found.filename,
-        f"{header.title[:80]} — {language} v{number}",
-        EXTENSIONS.get(found.media_type, ""),
-    )
-    return send_blob(found.blob_sha256, name, found.media_type, found.byte_size)
+    return send_stored(found, f"{header.title[:80]} — {language} v{number}")

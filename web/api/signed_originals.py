@@ -17,7 +17,7 @@ from web.api.cases import ETAG_HEADER, IF_MATCH_DOC, VERSION, etag, expected_ver
 from web.api.core import ID, BaseSchema, api_blueprint
 from web.api.documents import FILE_RESPONSE
 from web.current import engine
-from web.downloads import EXTENSIONS, download_name, send_blob
+from web.downloads import send_stored
 from web.uploads import accepts_uploads, read_upload
 from workflow.persistence.documents import SIGNING_PARTIES
 from workflow.queries import documents as docq
@@ -152,9 +152,4 @@ def signed_file(case_id: int, party: str, number: int):
         copy = docq.signed_copy(uow.session, case_id, party, number)
     if copy is None:
         abort(404, message=f"No signed copy {number} of the {party} side.")
-    name = download_name(
-        copy.filename,
-        f"{header.title[:80]} — {party} signed v{number}",
-        EXTENSIONS.get(copy.media_type, ""),
-    )
-    return send_blob(copy.blob_sha256, name, copy.media_type, copy.byte_size)
+    return send_stored(copy, f"{header.title[:80]} — {party} signed v{number}")

@@ -16,7 +16,7 @@ from werkzeug.exceptions import NotFound
 from web.current import engine
 from web.diffs import render_diff, render_word_diff
 from web.document_messages import refusal_text
-from web.downloads import EXTENSIONS, download_name, send_blob
+from web.downloads import EXTENSIONS, send_stored
 from web.pages.cases import bp
 from web.pages.common import (
     actor,
@@ -30,7 +30,6 @@ from web.uploads import accepts_uploads, read_upload
 from workflow.documents import DocumentRefused, preview_html
 from workflow.errors import WorkflowError
 from workflow.persistence.documents import SIGNING_PARTIES
-from workflow.queries import case_detail as q
 from workflow.queries import documents as docq
 
 PREVIEWED = {
@@ -130,13 +129,8 @@ def document_file(case_id: int, lang: str, number: int):
     found = _version_or_404(case_id, lang, number)
     if found.blob_sha256 is None:
         raise NotFound()
-    name = download_name(
-        found.filename,
-        f"{head.title[:80]} — {lang} v{number}",
-        EXTENSIONS.get(found.media_type, ""),
-    )
     inline = request.args.get("inline") == "1"
-    return send_blob(found.blob_sha256, name, found.media_type, found.byte_size, inline)
+    return send_stored(found, f"{head.title[:80]} — {lang} v{number}", inline)
 
 
 @bp.get("/agreements/<int:case_id>/documents/<lang>/diff")
@@ -148,16 +142,15 @@ def diff(case_id: int, lang: str):
     if not a or not b:
         abort(400, _("Choose two versions to compare."))
     with engine().uow(write=False) as uow:
-        found = q.document_texts(uow.session, case_id, lang, [a, b])
         older = docq.version(uow.session, case_id, lang, a)
         newer = docq.version(uow.session, case_id, lang, b)
-    if a not in found or b not in found or older is None or newer is None:
+    if older is None or newer is None:
         raise NotFound("No such version.")
     # A PDF keeps visual lines, not paragraphs: against one, compare the words only.
     by_words = "application/pdf" in (older.media_type, newer.media_type)
     mode = request.args.get("mode") or ("words" if by_words else "lines")
     render = render_word_diff if mode == "words" else render_diff
-    rendered, stats = render(found[a][0], found[b][0])
+    rendered, stats = render(older.text, newer.text)
     return render_template(
         "cases/diff.html",
         head=head,
@@ -204,10 +197,5 @@ def signed_original_file(case_id: int, party: str, number: int):
         copy = docq.signed_copy(uow.session, case_id, party, number)
     if copy is None:
         raise NotFound()
-    name = download_name(
-        copy.filename,
-        f"{head.title[:80]} — {party} signed v{number}",
-        EXTENSIONS.get(copy.media_type, ""),
-    )
     inline = request.args.get("inline") == "1"
-    return send_blob(copy.blob_sha256, name, copy.media_type, copy.byte_size, inline)
+    return send_stored(copy, f"{head.title[:80]} — {party} signed v{number}", inline)

@@ -47,9 +47,14 @@ class BlobStore(Protocol):
     def read(self, session: Session, sha256: str) -> bytes | None: ...
 
     def chunks(
-        self, open_session: SessionOpener, sha256: str, chunk_bytes: int = CHUNK_BYTES
+        self,
+        open_session: SessionOpener,
+        sha256: str,
+        size: int | None = None,
+        chunk_bytes: int = CHUNK_BYTES,
     ) -> Iterator[bytes]:
-        """The bytes in order, each slice read in its own short transaction."""
+        """The bytes in order, each slice read in its own short transaction; ``size`` when
+        the caller knows it already (the version row keeps it)."""
 
 
 class DatabaseBlobStore:
@@ -69,10 +74,16 @@ class DatabaseBlobStore:
         return session.scalar(select(blobs_t.c.content).where(blobs_t.c.sha256 == sha256))
 
     def chunks(
-        self, open_session: SessionOpener, sha256: str, chunk_bytes: int = CHUNK_BYTES
+        self,
+        open_session: SessionOpener,
+        sha256: str,
+        size: int | None = None,
+        chunk_bytes: int = CHUNK_BYTES,
     ) -> Iterator[bytes]:
-        with open_session() as session:
-            total = self.size(session, sha256)
+        total = size
+        if total is None:
+            with open_session() as session:
+                total = self.size(session, sha256)
         if total is None:
             return
         # substr counts from 1 on both backends, for bytea and BLOB alike.

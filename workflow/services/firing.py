@@ -238,7 +238,7 @@ def _fire_in(
     data: dict[str, Any],
     audit: dict[str, Any] | None = None,
 ) -> FireResult:
-    """``fire`` inside the caller's transaction: the caller commits (or rolls back).
+    """The body of ``fire_in``, which adds only the date-out-of-range refusal.
 
     For services that change other rows together with a transition (cancelling a meeting
     updates its row and fires ``cancel`` in one transaction). ``audit`` is added to the audit
