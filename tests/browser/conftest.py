@@ -42,6 +42,8 @@ class Live:
     engine: Engine
     world: World
     clock: FixedClock
+    app: object = None
+    settings: Settings | None = None
 
     def at(self, path: str) -> str:
         return self.url + path
@@ -82,7 +84,7 @@ def live(tmp_path, shipped_definitions, browser_password_hash):
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     try:
-        yield Live(f"http://127.0.0.1:{server.server_port}", engine, world, clock)
+        yield Live(f"http://127.0.0.1:{server.server_port}", engine, world, clock, app, settings)
     finally:
         server.shutdown()
         thread.join(timeout=10)
