@@ -292,3 +292,23 @@ def test_an_uploaded_pdf_of_the_sheet_is_checked_against_its_code(
     bad = upload(forged.getvalue()).get_data(as_text=True)
     assert "it has been altered" in bad
     assert upload(b"%PDF-1.4 nothing").status_code == 400
+
+
+def test_a_partner_title_in_chinese_is_printed_with_the_cjk_fallback_font(
+    engine, web_world, signed_in, clock
+):
+    from web.papers.approval_sheet_pdf import CJK_FONT_FILE
+
+    if not CJK_FONT_FILE.exists():
+        pytest.skip("fonts-wqy-microhei is not installed (.ci/run installs it)")
+    case_id = scenario.create_regional(engine, web_world)
+    scenario.returned_and_resubmitted(engine, web_world, case_id)
+    reader, pages = text_of(sheet(signed_in("ini"), case_id).data)
+    assert "黑龙江省合作协议" in squeeze(" ".join(pages))
+    fonts = {
+        font["/BaseFont"]
+        for page in reader.pages
+        for font in page["/Resources"]["/Font"].values()
+        if "/BaseFont" in font.get_object()
+    }
+    assert any("WenQuanYi" in str(name) for name in fonts), fonts

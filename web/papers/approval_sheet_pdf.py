@@ -1,4 +1,5 @@
-"""The approval sheet as an A4 PDF (fpdf2, DejaVu Sans embedded for Cyrillic).
+"""The approval sheet as an A4 PDF (fpdf2, DejaVu Sans embedded for Cyrillic, WenQuanYi Micro
+Hei as the fallback for a partner's name in Chinese, Japanese or Korean when it is installed).
 
 Every page repeats the page header (the sheet's title, the agreement's number and the
 verification code) and the table's heading row, and ends with "стр. N из M". Long remarks wrap
@@ -22,6 +23,10 @@ from web.papers import paper_language, template
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 FONT = "DejaVu"
+# DejaVu has no CJK glyphs. Debian's fonts-wqy-microhei (a 5 MB TrueType collection; Noto CJK
+# is OpenType/CFF and ten times larger) draws them; fpdf2 embeds only the glyphs used.
+CJK_FONT_FILE = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
+CJK_FONT = "WenQuanYi"
 KEYWORD_PREFIX = "soglasie-sheet"
 MARGIN = 15
 QR_SIZE = 28  # mm
@@ -50,17 +55,24 @@ class _SheetPDF(FPDF):
         self.running_head = running_head
         self.add_font(FONT, "", str(FONT_DIR / "DejaVuSans.ttf"))
         self.add_font(FONT, "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
+        self.has_cjk = CJK_FONT_FILE.exists()
+        if self.has_cjk:
+            self.add_font(CJK_FONT, "", str(CJK_FONT_FILE))
+            self.set_fallback_fonts([CJK_FONT], exact_match=False)
         self.set_margins(MARGIN, MARGIN, MARGIN)
         self.set_auto_page_break(True, margin=18)
         self.alias_nb_pages("{nb}")
 
     def printable(self, text: str | None) -> str | None:
-        """``text`` if the embedded font draws all of it, else None: DejaVu has no CJK glyphs,
-        and a partner's name as empty boxes is worse than none (its Russian name is printed)."""
+        """``text`` if the embedded fonts draw all of it, else None: without the CJK fallback a
+        partner's name as empty boxes is worse than none (its Russian name is printed)."""
         if not text:
             return None
-        cmap = self.fonts[f"{FONT.lower()}"].cmap
-        return text if all(ord(ch) in cmap or ch.isspace() for ch in text) else None
+        cmaps = [self.fonts[FONT.lower()].cmap]
+        if self.has_cjk:
+            cmaps.append(self.fonts[CJK_FONT.lower()].cmap)
+        drawable = all(ch.isspace() or any(ord(ch) in cmap for cmap in cmaps) for ch in text)
+        return text if drawable else None
 
     def header(self):
         self.set_font(FONT, "", 7.5)
