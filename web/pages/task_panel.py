@@ -71,7 +71,7 @@ def my_review_task(tasks, state: str, user_id: int, holds_role):
 
 
 def review_changes(session, case_id: int, state: str, user_id: int, task):
-    """``(her last round, current round, changed texts)`` for a reviewer in round 2 or later."""
+    """What changed for a reviewer in round 2 or later (``review_notes.ReviewChanges``)."""
     if task is None:
         return None
     return review_notes.changes_since_my_review(session, case_id, state, user_id, task.role)

@@ -57,6 +57,16 @@ class TextChange:
     current: int
 
 
+@dataclass(frozen=True)
+class ReviewChanges:
+    """What a reviewer of a later round has not seen yet."""
+
+    seen_round: int  # the round compared with: hers, her role's, or the previous one
+    current_round: int
+    answered: bool  # she (or her role) answered ``seen_round``
+    changes: list[TextChange]
+
+
 def _rounds(session: Session, case_id: int, state: str | None = None):
     query = select(ReviewRound).where(ReviewRound.case_id == case_id)
     if state is not None:
@@ -77,7 +87,7 @@ def _review_events(session: Session, case_id: int, state: str):
             AuditEvent.data,
             AuditEvent.created_at,
             User.full_name,
-            Organization.name,
+            Organization.name_ru,
             Organization.name_en,
         )
         .outerjoin(User, User.id == AuditEvent.actor_id)
@@ -115,7 +125,7 @@ def last_return(session: Session, case_id: int, current_state: str) -> ReturnedR
     remarks = [
         Remark(
             row.full_name,
-            row.name,
+            row.name_ru,
             row.name_en,
             row.data["review"].get("role"),
             row.data["review"].get("vote") or "approve",
@@ -164,11 +174,10 @@ def unchanged_since(session: Session, case_id: int, returned: ReturnedRound) -> 
 
 def changes_since_my_review(
     session: Session, case_id: int, state: str, user_id: int, role: str | None
-) -> tuple[int, int, list[TextChange]] | None:
-    """For a reviewer in round 2 or later of ``state``: ``(her last round, the current round,
-    the texts changed between them)``. Her last round is the latest earlier round she answered
-    herself, else one her role answered (a colleague of the same queue). None in round 1, or
-    when neither she nor her role answered an earlier round."""
+) -> ReviewChanges | None:
+    """For a reviewer in round 2 or later of ``state``: the texts changed since the round she
+    last answered herself, else one her role answered (a colleague of the same queue), else the
+    previous round (a round ended by another's return before she answered). None in round 1."""
     rounds = _rounds(session, case_id, state)
     current = next((r for r in reversed(rounds) if r.outcome is None), None)
     if current is None or current.number < 2:
@@ -184,9 +193,10 @@ def changes_since_my_review(
             answered_by_me.add(number)
         if role is not None and review.get("role") == role:
             answered_by_role.add(number)
-    seen = max(answered_by_me or answered_by_role or {0})
+    answered = answered_by_me or answered_by_role
+    seen = max(answered) if answered else current.number - 1
     earlier = next((r for r in rounds if r.number == seen), None)
     if earlier is None:
         return None
     changes = changed_texts(_numbers(earlier.documents), _numbers(current.documents))
-    return earlier.number, current.number, changes
+    return ReviewChanges(earlier.number, current.number, bool(answered), changes)
