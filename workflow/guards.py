@@ -172,11 +172,13 @@ def missing_requirements(ctx: GuardContext, requirements: tuple[str, ...]) -> li
     for requirement in requirements:
         if requirement == "documents:partner" and not _partner_languages(ctx):
             # Which partner text is wanted depends on the declared languages: while none but
-            # Russian is declared, what is missing is the partner's language (a field the
-            # step's own form can ask for), and a text only if none in another language exists.
+            # Russian is declared, what is missing is the partner's language (``languages``,
+            # a field the step's own form can ask for; ``languages:partner`` when only Russian
+            # is declared), and a text only if none in another language exists.
             if documents is None:
                 documents = ctx.documents()
-            missing.append("languages")
+            blank = is_blank(ctx.field("languages"))
+            missing.append("languages" if blank else "languages:partner")
             if not any(language != "ru" for language in documents):
                 missing.append("documents:partner")
         elif requirement.startswith("documents"):

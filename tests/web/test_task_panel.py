@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from sqlalchemy import select
 
 from tests.web import scenario
+from workflow.errors import TransitionNotAllowed
 from workflow.persistence.models import AuditEvent, Case, Task
 
 REMARK = "Уточните статью 2: укажите конкретные формы обменов."
@@ -168,6 +170,20 @@ def _drafting_without_partner_language(engine, world, with_partner_text: bool) -
     return case_id
 
 
+def test_the_engine_names_the_partner_language_as_what_is_missing(engine, web_world):
+    case_id = _drafting_without_partner_language(engine, web_world, with_partner_text=True)
+    ini = web_world.actor("ini")
+    with pytest.raises(TransitionNotAllowed) as blank:
+        engine.fire(case_id, "send_for_clearance", ini)
+    assert blank.value.missing_fields == ["languages"]  # a zh text exists: no text is missing
+    engine.update_fields(case_id, ini, {"languages": ["ru"]})
+    with pytest.raises(TransitionNotAllowed) as russian_only:
+        engine.fire(case_id, "send_for_clearance", ini)
+    assert russian_only.value.missing_fields == ["languages:partner"]
+    engine.fire(case_id, "send_for_clearance", ini, data={"languages": ["ru", "zh"]})
+    assert _case(engine, case_id).state == "internal_clearance"
+
+
 def test_a_step_missing_a_text_is_disabled_and_says_why_with_a_link(engine, web_world, signed_in):
     case_id = _drafting_without_partner_language(engine, web_world, with_partner_text=False)
     html = signed_in("ini").get(f"/agreements/{case_id}").get_data(as_text=True)
@@ -187,6 +203,9 @@ def test_the_partner_language_is_asked_on_the_step_and_one_post_fills_it_and_mov
     ini = signed_in("ini")
     form = _form(ini.get(f"/agreements/{case_id}").get_data(as_text=True), "send_for_clearance")
     assert 'name="f.languages"' in form
+    # the partner's record says zh: the step suggests it (saved only when the step is taken)
+    assert re.search(r'name="f\.languages" type="text" value="ru, zh"', form)
+    assert "languages" not in _case(engine, case_id).fields
     button = re.search(r"<button[^>]*>Send for internal clearance</button>", form).group(0)
     assert "disabled" not in button  # the form itself can fill what is missing
     ini.post(
@@ -224,6 +243,7 @@ def test_a_failed_step_opens_the_page_at_the_top_with_the_error_and_keeps_nothin
     page = ini.get(refused.headers["Location"]).get_data(as_text=True)
     assert 'class="alert alert-error"' in page
     assert page.index("alert-error") < page.index('id="actions"')
+    assert "Missing: the partner&#39;s language among the languages of the texts." in page
     case = _case(engine, case_id)
     assert case.state == "drafting" and "languages" not in case.fields
 

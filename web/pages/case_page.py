@@ -162,7 +162,8 @@ def _submittable(blocked: list[dict], inputs: list[FieldInput]) -> bool:
     for b in blocked:
         if b["reason"] == "comment_required":
             continue
-        if b["reason"] == "missing_fields" and all(m in shown for m in b.get("missing", [])):
+        missing = [panel.field_of(m) for m in b.get("missing", [])]
+        if b["reason"] == "missing_fields" and all(m in shown for m in missing):
             continue
         if b["reason"] in ("guard", "lead_time") and b.get("field") in shown:
             continue
@@ -186,6 +187,7 @@ def _action_forms(
         trigger = item["trigger"]
         field_paths = action_paths(definition, state, trigger, item["requires"])
         inputs: list[FieldInput] = inputs_for(definition.fields_schema, field_paths, fields)
+        panel.suggest_partner_language(inputs, fields)
         blocked = item.get("blocked_by", [])
         resubmit = panel.resubmits(item, returned)
         actions.append(

@@ -31,12 +31,20 @@ class FixLink:
     text: str
 
 
+def field_of(token: str) -> str:
+    """The field a missing-requirement token is filled through: ``languages:partner`` (no
+    partner language declared yet) through ``languages``; a text token stays as it is."""
+    if token.startswith("documents"):
+        return token
+    return token.split(":", 1)[0]
+
+
 def fix_links(blocked: list[dict], shown: set[str], can_edit: bool, can_upload: bool):
     """Where on the page each thing the step misses can be filled, for what its own form does
     not ask: the texts (the upload form), other fields (the details form)."""
     links: dict[str, FixLink] = {}
     for b in blocked:
-        missing = [m for m in b.get("missing", ()) if m not in shown]
+        missing = [m for m in b.get("missing", ()) if field_of(m) not in shown]
         texts = [m for m in missing if m in DOCUMENT_TOKENS or m.startswith("documents:")]
         if (texts or b["reason"] == "no_new_version") and can_upload:
             links["#documents"] = FixLink("#documents", _("Upload the text"))
@@ -75,3 +83,23 @@ def review_changes(session, case_id: int, state: str, user_id: int, task):
     if task is None:
         return None
     return review_notes.changes_since_my_review(session, case_id, state, user_id, task.role)
+
+
+def suggest_partner_language(inputs, fields: dict) -> None:
+    """The step's ``languages`` input, when it still lacks the partner's language, suggests
+    Russian and the language of the partner's record (``partner.language``): one look, one
+    click. Nothing is saved until the person submits the step."""
+    partner_language = (fields.get("partner") or {}).get("language")
+    if not partner_language or partner_language == "ru":
+        return
+    for item in inputs:
+        if item.path != "languages" or item.kind != "list":
+            continue
+        declared = [lang.strip() for lang in str(item.value or "").split(",") if lang.strip()]
+        if any(lang != "ru" for lang in declared):
+            continue
+        item.value = ", ".join(dict.fromkeys(["ru", *declared, partner_language]))
+        item.hint = _(
+            "Suggested from the partner's record: %(lang)s. Separate with commas.",
+            lang=partner_language,
+        )
