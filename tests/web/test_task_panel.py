@@ -303,3 +303,27 @@ def test_a_task_claimed_first_is_not_claimed_again(engine, web_world, signed_in)
         {"trigger": "clear", "expected_version": _case(engine, case_id).version},
     )
     assert dict(_claims(engine, case_id))["clear"] is None
+
+
+def test_the_claim_button_of_the_inbox_is_explained(engine, web_world, signed_in):
+    case_id = scenario.create_regional(engine, web_world)
+    scenario.to_drafting(engine, web_world, case_id)
+    engine.fire(case_id, "send_for_clearance", web_world.actor("ini"))
+    html = signed_in("legal").get("/inbox?tab=claimable").get_data(as_text=True)
+    assert 'aria-describedby="claim-explained"' in html
+    explained = html.split('id="claim-explained">', 1)[1].split("</p>", 1)[0]
+    assert "act at once: that takes the task too" in explained
+
+
+def test_a_refused_upload_opens_the_page_at_the_top_with_the_error(engine, web_world, signed_in):
+    case_id = scenario.create_regional(engine, web_world)
+    scenario.to_drafting(engine, web_world, case_id)
+    ini = signed_in("ini")
+    response = ini.post(
+        f"/agreements/{case_id}/documents",
+        {"language": "ru", "text": "", "expected_version": _case(engine, case_id).version},
+    )
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith(f"/agreements/{case_id}")  # no #documents
+    page = ini.get(response.headers["Location"]).get_data(as_text=True)
+    assert page.index('class="alert alert-error"') < page.index('id="actions"')
