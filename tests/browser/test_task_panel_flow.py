@@ -162,7 +162,8 @@ def test_approving_a_queue_task_claims_it_and_the_claim_button_is_explained(live
     claim = legal.locator('form[action$="/claim"] button').first
     explained = legal.locator("#" + claim.get_attribute("aria-describedby"))
     assert explained.is_visible() and explained.inner_text()
-    legal.screenshot(path="/tmp/task13-claim.png", full_page=True)
+    legal.screenshot(path="/tmp/task13-claim.png")
+    explained.locator("xpath=ancestor::section").screenshot(path="/tmp/task13-claim-tasks.png")
     with legal.expect_navigation():
         form.locator("button[type=submit]").click()
     with live.engine.uow(write=False) as uow:

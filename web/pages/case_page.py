@@ -225,10 +225,6 @@ def show(case_id: int):
         head = q.header(session, case_id)
         if head is None or not can_view(me, head):
             raise NotFound(f"Case {case_id} not found.")
-
-        def holds_role(role: str) -> bool:
-            return any(role_in_scope(definition, role, p, head) for p in me.principals())
-
         documents = q.documents(session, case_id)
         approved = docq.approved_texts(session, case_id)
         signed = docq.compare_signed(session, case_id)
@@ -237,11 +233,15 @@ def show(case_id: int):
         related = q.related(session, case_id, head.parent_case_id)
         clocks = q.clocks(session, case_id)
         definition = defs.definition(head.definition_id)
+
+        def holds_role(role: str) -> bool:
+            return any(role_in_scope(definition, role, p, head) for p in me.principals())
+
         items = q.plan_items(session, case_id) if definition.category == "plan" else []
         meeting_id = q.meeting_of(session, case_id) if definition.category == "meeting" else None
         returned = panel.returned_round(session, case_id, head.state)
         unchanged = panel.needs_confirmation(session, case_id, returned)
-        my_task = panel.my_review_task(tasks, head.state, me.user_id, holds_role)
+        my_task = panel.my_open_task(tasks, head.state, me.user_id, holds_role)
         review_changes = (
             panel.review_changes(session, case_id, head.state, me.user_id, my_task)
             if definition.states[head.state].kind == "review"

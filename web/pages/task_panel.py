@@ -71,8 +71,9 @@ def resubmits(action: dict, returned) -> bool:
     return returned is not None and action.get("to_state") == returned.state
 
 
-def my_review_task(tasks, state: str, user_id: int, holds_role):
-    """The open task of the current state this person answers: hers, else her role's queue."""
+def my_open_task(tasks, state: str, user_id: int, holds_role):
+    """The open task of the current state this person would act on: hers, else one in her
+    role's queue (the one acting on it claims, ``workflow.services.reviews``)."""
     mine = [t for t in tasks if t.state == state and t.assignee_id == user_id]
     queue = [t for t in tasks if t.state == state and t.assignee_id is None and holds_role(t.role)]
     return (mine or queue or [None])[0]
