@@ -93,6 +93,7 @@ LABELS = {
     "documents": _l("texts of the agreement"),
     "documents:ru": _l("Russian text"),
     "documents:partner": _l("text in the partner's language"),
+    "languages:partner": _l("the partner's language among the languages of the texts"),
 }
 
 # How to fill in a few leaves whose format is not obvious.

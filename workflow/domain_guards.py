@@ -288,3 +288,7 @@ def minutes_recorded(ctx: GuardContext, params: Mapping[str, Any]) -> Refusal | 
     if meeting is not None and (meeting.minutes or "").strip():
         return None
     return Refusal("guard", "Record the minutes of the meeting first.")
+
+
+# The resubmission guard lives beside the review-round queries it reads.
+from workflow import review_guards  # noqa: E402, F401  isort: skip

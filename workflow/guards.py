@@ -170,7 +170,18 @@ def missing_requirements(ctx: GuardContext, requirements: tuple[str, ...]) -> li
     missing: list[str] = []
     documents: Mapping[str, DocumentInfo] | None = None
     for requirement in requirements:
-        if requirement.startswith("documents"):
+        if requirement == "documents:partner" and not _partner_languages(ctx):
+            # Which partner text is wanted depends on the declared languages: while none but
+            # Russian is declared, what is missing is the partner's language (``languages``,
+            # a field the step's own form can ask for; ``languages:partner`` when only Russian
+            # is declared), and a text only if none in another language exists.
+            if documents is None:
+                documents = ctx.documents()
+            blank = is_blank(ctx.field("languages"))
+            missing.append("languages" if blank else "languages:partner")
+            if not any(language != "ru" for language in documents):
+                missing.append("documents:partner")
+        elif requirement.startswith("documents"):
             if documents is None:
                 documents = ctx.documents()
             for language in _required_languages(ctx, requirement):
@@ -178,7 +189,11 @@ def missing_requirements(ctx: GuardContext, requirements: tuple[str, ...]) -> li
                     missing.append(f"documents:{language}")
         elif is_blank(ctx.field(requirement)):
             missing.append(requirement)
-    return missing
+    return list(dict.fromkeys(missing))
+
+
+def _partner_languages(ctx: GuardContext) -> list[str]:
+    return [lang for lang in ctx.field("languages") or [] if lang != "ru"]
 
 
 def _required_languages(ctx: GuardContext, requirement: str) -> list[str]:

@@ -62,7 +62,8 @@ def test_a_stale_form_says_someone_acted_first_and_shows_the_fresh_page(
         {"trigger": "approve", "expected_version": seen_version},
     )
     assert response.status_code == 303
-    assert response.headers["Location"].endswith(f"/agreements/{case_id}#actions")
+    # No anchor: the page opens at its top, where the notice is (issue 13).
+    assert response.headers["Location"].endswith(f"/agreements/{case_id}")
     fresh = mfa.get(response.headers["Location"]).get_data(as_text=True)
     assert "Someone else acted first" in fresh
     assert f'name="expected_version" value="{seen_version + 1}"' in fresh

@@ -19,6 +19,7 @@ from web import defs
 from web.current import engine
 from web.fieldforms import FieldInput, inputs_for, label_for, read_posted
 from web.formatting import coded_value
+from web.pages import task_panel as panel
 from web.pages.cases import bp
 from web.pages.common import (
     actor,
@@ -161,7 +162,8 @@ def _submittable(blocked: list[dict], inputs: list[FieldInput]) -> bool:
     for b in blocked:
         if b["reason"] == "comment_required":
             continue
-        if b["reason"] == "missing_fields" and all(m in shown for m in b.get("missing", [])):
+        missing = [panel.field_of(m) for m in b.get("missing", [])]
+        if b["reason"] == "missing_fields" and all(m in shown for m in missing):
             continue
         if b["reason"] in ("guard", "lead_time") and b.get("field") in shown:
             continue
@@ -169,12 +171,25 @@ def _submittable(blocked: list[dict], inputs: list[FieldInput]) -> bool:
     return True
 
 
-def _action_forms(available, definition: Definition, fields: dict, state: str):
+def _action_forms(
+    available,
+    definition: Definition,
+    fields: dict,
+    state: str,
+    *,
+    can_edit: bool = False,
+    can_upload: bool = False,
+    returned=None,
+    unchanged: bool = False,
+):
     actions = []
     for item in available:
         trigger = item["trigger"]
         field_paths = action_paths(definition, state, trigger, item["requires"])
         inputs: list[FieldInput] = inputs_for(definition.fields_schema, field_paths, fields)
+        panel.suggest_partner_language(inputs, fields)
+        blocked = item.get("blocked_by", [])
+        resubmit = panel.resubmits(item, returned)
         actions.append(
             {
                 **item,
@@ -183,10 +198,13 @@ def _action_forms(available, definition: Definition, fields: dict, state: str):
                 "needs_documents": [p for p in item["requires"] if p in DOCUMENT_TOKENS],
                 "danger": any(h in trigger for h in DANGER_HINTS),
                 "confirm": any(h in trigger for h in CONFIRM_HINTS),
-                "blocked_text": [
-                    refusal_message(_as_refusal(b)) for b in item.get("blocked_by", [])
-                ],
-                "submittable": _submittable(item.get("blocked_by", []), inputs),
+                "blocked_text": [refusal_message(_as_refusal(b)) for b in blocked],
+                "submittable": _submittable(blocked, inputs),
+                "fix_links": panel.fix_links(
+                    blocked, {i.path for i in inputs}, can_edit, can_upload
+                ),
+                "resubmits": resubmit,
+                "confirm_unchanged": resubmit and unchanged and item["allowed"],
             }
         )
     return actions
@@ -215,8 +233,20 @@ def show(case_id: int):
         related = q.related(session, case_id, head.parent_case_id)
         clocks = q.clocks(session, case_id)
         definition = defs.definition(head.definition_id)
+
+        def holds_role(role: str) -> bool:
+            return any(role_in_scope(definition, role, p, head) for p in me.principals())
+
         items = q.plan_items(session, case_id) if definition.category == "plan" else []
         meeting_id = q.meeting_of(session, case_id) if definition.category == "meeting" else None
+        returned = panel.returned_round(session, case_id, head.state)
+        unchanged = panel.needs_confirmation(session, case_id, returned)
+        my_task = panel.my_open_task(tasks, head.state, me.user_id, holds_role)
+        review_changes = (
+            panel.review_changes(session, case_id, head.state, me.user_id, my_task)
+            if definition.states[head.state].kind == "review"
+            else None
+        )
     available = eng.available_transitions(case_id, me)
     left = {h.from_state for h in history if h.from_state and h.kind == "transition"}
     timeline, what_if, anchors = deadlines(eng, case_id, me, definition, head.state, left)
@@ -273,7 +303,19 @@ def show(case_id: int):
         clocks=clocks,
         items=items,
         meeting_id=meeting_id,
-        actions=_action_forms(available, definition, head.fields, head.state),
+        actions=_action_forms(
+            available,
+            definition,
+            head.fields,
+            head.state,
+            can_edit=bool(edit_inputs),
+            can_upload=can_upload,
+            returned=returned,
+            unchanged=unchanged,
+        ),
+        returned=returned,
+        review_changes=review_changes,
+        my_task=my_task,
         edit_inputs=edit_inputs,
         can_upload=can_upload,
         can_upload_signed=can_upload_signed,
@@ -287,9 +329,7 @@ def show(case_id: int):
         languages=languages,
         me=me,
         can_reassign=lambda role: can_reassign(definition, me, role, head),
-        holds_role=lambda role: any(
-            role_in_scope(definition, role, p, head) for p in me.principals()
-        ),
+        holds_role=holds_role,
         startable_children=startable_children,
         timeline=timeline,
         what_if=what_if,
@@ -317,11 +357,21 @@ def fire(case_id: int):
     inputs = inputs_for(definition.fields_schema, paths, head.fields)
     data = read_posted(inputs, request.form, head.fields)
     comment = request.form.get("comment", "")
+    if _unconfirmed_resubmission(case_id, head.state, definition, trigger):
+        flash(
+            _(
+                "No text has a new version since the remarks. Upload the revised text, or tick "
+                "“Resubmit the same texts” to send them unchanged."
+            ),
+            "error",
+        )
+        return back_to_case(case_id)
     try:
         result = engine().fire(case_id, trigger, me, comment, expected, data)
     except WorkflowError as exc:
+        # The page opens at its top, where the error is: an anchor would scroll past it.
         flash_error(exc)
-        return back_to_case(case_id, "#actions")
+        return back_to_case(case_id)
     title = defs.trigger_title(head.definition_id, trigger)
     if result.moved:
         flash(
@@ -345,6 +395,24 @@ def fire(case_id: int):
     return back_to_case(case_id)
 
 
+def _unconfirmed_resubmission(case_id: int, state: str, definition: Definition, trigger: str):
+    """Sending back to review the very texts it returned needs the person's explicit "yes"
+    (``confirm_unchanged``); the engine's own guard, where a definition names one, refuses it
+    whatever is posted."""
+    if request.form.get(panel.CONFIRM_FIELD) == "1":
+        return False
+    with engine().uow(write=False) as uow:
+        returned = panel.returned_round(uow.session, case_id, state)
+        if returned is None:
+            return False
+        candidates = definition.candidates(state, trigger)
+        goes_back = any(spec.dest == returned.state for spec in candidates)
+        guarded = any(ref.name == "new_text_version" for c in candidates for ref in c.guards)
+        if not goes_back or guarded:
+            return False
+        return panel.needs_confirmation(uow.session, case_id, returned)
+
+
 @bp.post("/agreements/<int:case_id>/fields")
 @signed_in
 def update_fields(case_id: int):
@@ -361,7 +429,7 @@ def update_fields(case_id: int):
     try:
         engine().update_fields(case_id, me, changes, expected)
     except WorkflowError as exc:
-        flash_error(exc)
-        return back_to_case(case_id, "#fields")
+        flash_error(exc)  # shown at the top of the page: no anchor that would scroll past it
+        return back_to_case(case_id)
     flash(_("The changes are saved."), "success")
     return back_to_case(case_id)

@@ -120,6 +120,12 @@ def refusal_message(refusal: Refusal) -> str:
             field=label_for(details["field"]) if details.get("field") else _("A date"),
             date=details["date"],
         )
+    if refusal.reason == "no_new_version":
+        return _(
+            "No text has a new version since review round %(n)s returned the draft; "
+            "upload the revised text first.",
+            n=details.get("round"),
+        )
     if refusal.reason == "permission":
         return _("You may not take this action.")
     if refusal.reason == "wrong_state":

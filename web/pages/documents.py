@@ -90,7 +90,7 @@ def add_document(case_id: int):
             number = engine().add_document(case_id, me, language, text, None, note, expected)
     except WorkflowError as exc:
         _flash_refused(exc)
-        return back_to_case(case_id, "#documents")
+        return back_to_case(case_id)  # the error is at the top: no anchor past it
     flash(
         _("Version %(number)d of the text (%(lang)s) is saved.", number=number, lang=language),
         "success",
@@ -182,7 +182,7 @@ def add_signed_original(case_id: int):
         engine().add_signed_original(case_id, me, party, data, filename, note, expected)
     except WorkflowError as exc:
         _flash_refused(exc)
-        return back_to_case(case_id, "#signed")
+        return back_to_case(case_id)  # the error is at the top: no anchor past it
     flash(_("The signed copy is saved."), "success")
     return back_to_case(case_id, "#signed")
 

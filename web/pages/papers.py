@@ -153,7 +153,7 @@ def attach_annual_report(case_id: int):
         )
     except WorkflowError as exc:
         flash_error(exc)
-        return back_to_case(case_id, "#annual-report")
+        return back_to_case(case_id)  # the error is at the top: no anchor past it
     flash(
         _(
             "The draft of the annual report for %(year)d is saved as version %(number)d: "

@@ -39,7 +39,12 @@ from workflow.services.casework import (
     state_deadline,
     visible_case_with_tasks,
 )
-from workflow.services.reviews import close_round, queue_round, review_vote
+from workflow.services.reviews import (
+    close_round,
+    note_implicit_claim,
+    queue_round,
+    review_vote,
+)
 from workflow.services.tasks import (
     OPEN_ROUND,
     close_open_tasks,
@@ -294,6 +299,7 @@ def _fire_in(
         if task is not None:
             acted_task_id = task.id
             f.principal = principal
+            note_implicit_claim(f, task)
 
     attempt = version.machine.run(case.state, trigger, check)
     result = _apply(

@@ -121,6 +121,7 @@ def review_vote(f: Firing, check, now, task_rows) -> tuple[int, FireResult | Non
             ]
         )
     f.principal = principal
+    note_implicit_claim(f, task)
     if f.trigger == review.reject:
         f.audit_data["review"] = {
             "round": current.round_number,
@@ -177,6 +178,14 @@ def review_vote(f: Firing, check, now, task_rows) -> tuple[int, FireResult | Non
     from workflow.services.firing import FireResult
 
     return task.id, FireResult(case.id, f.trigger, case.state, case.state, False, new_version)
+
+
+def note_implicit_claim(f: Firing, task) -> None:
+    """Acting on a task still in its role's queue claims it: no separate "claim" click is
+    needed, and the audit event says the task was taken from the queue (and by whom: its
+    actor)."""
+    if task.assignee_id is None:
+        f.audit_data["claimed"] = {"task": task.id, "role": task.role}
 
 
 def _review_complete(review, approved_roles: set[str]) -> bool:
