@@ -81,21 +81,19 @@ def append(path: Path, checkpoint: Checkpoint) -> None:
 def _parse(number: int, line: str, key: AuditKey) -> Checkpoint | CheckpointProblem:
     try:
         signed = json.loads(line)
-        body = _body(
-            str(signed["taken_at"]),
-            [(int(c), int(v), str(h)) for c, v, h in signed["heads"]],
-            str(signed["root"]),
-        )
-        mac, cases = str(signed["mac"]), int(signed["cases"])
+        body = {name: signed[name] for name in ("taken_at", "cases", "root", "heads")}
+        mac = signed["mac"]
     except (ValueError, KeyError, TypeError) as exc:
         return CheckpointProblem(number, f"not a checkpoint line ({exc.__class__.__name__})")
-    if not same(mac, checkpoint_mac(key, _canonical(body))):
+    # The MAC covers the line as written, before anything in it is believed.
+    if not isinstance(mac, str) or not same(mac, checkpoint_mac(key, _canonical(body))):
         return CheckpointProblem(
             number, "its MAC does not match (the line was changed, or another audit key)"
         )
-    if cases != len(body["heads"]) or heads_root(body["heads"]) != body["root"]:
+    heads = [(int(c), int(v), str(h)) for c, v, h in body["heads"]]
+    if body["cases"] != len(heads) or heads_root(heads) != body["root"]:
         return CheckpointProblem(number, "its case count or root does not match its heads")
-    return Checkpoint(body["taken_at"], body["heads"], body["root"], line)
+    return Checkpoint(str(body["taken_at"]), heads, str(body["root"]), line)
 
 
 def read(path: Path, key: AuditKey) -> tuple[dict[int, list[Anchor]], int, list[CheckpointProblem]]:
