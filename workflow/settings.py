@@ -63,6 +63,8 @@ class Settings:
     # the key itself or a file holding it; required in production, the demo key otherwise.
     audit_key: str | None = None
     audit_key_file: str | None = None
+    # Where the worker appends a daily checkpoint of every audit head (none if unset).
+    audit_checkpoint_file: str | None = None
     extra: Mapping[str, str] = field(default_factory=dict)
     # Whether SOGLASIE_ENV was set, rather than the default "demo" taken for granted.
     env_named: bool = False
