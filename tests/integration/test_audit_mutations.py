@@ -231,8 +231,8 @@ def test_every_random_rewrite_is_caught(built, data):
     connection, snapshot, anchors = built
     statements = _rewrite(data.draw, snapshot)
     transaction = connection.begin()
+    session = Session(bind=connection)
     try:
-        session = Session(bind=connection)
         try:
             for statement in statements:
                 session.execute(statement)
@@ -241,6 +241,6 @@ def test_every_random_rewrite_is_caught(built, data):
             reject()  # the database itself refused this rewrite (a unique or foreign key)
         report = verify_chains(session, key=TEST_KEY, anchors=anchors)
         assert not report.ok, f"not caught: {statements}"
-        session.close()
     finally:
+        session.close()
         transaction.rollback()
