@@ -7,7 +7,9 @@ Jobs (fixed ids, in-memory job store, one instance of each at a time):
 - ``deliver-outbox``: deliver pending outbox rows of every channel, batch after batch;
 - ``send-digests``: queue the daily digests once ``digest_hour`` (each person's local time) has
   passed; once per cluster (an advisory lock, ``notifications.cluster``), one digest per person
-  per day.
+  per day;
+- ``audit-checkpoint``: hourly, a checkpoint of every audit head appended to
+  ``SOGLASIE_AUDIT_CHECKPOINT_FILE`` once a day (``notifications.audit_checkpoints``).
 
 All state is in table rows, so any number of workers may run against PostgreSQL and a worker
 may be stopped or killed at any moment: nothing is kept in the scheduler. There is never a
@@ -31,12 +33,14 @@ import socket
 import threading
 import uuid
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 
+from notifications.audit_checkpoints import checkpoint_daily
 from notifications.delivery import (
     ONE_SERVER_CHANNELS,
     BatchResult,
@@ -184,6 +188,15 @@ class Worker:
                 self.engine, hour=self.settings.digest_hour, timezone=self.settings.timezone
             )
 
+    def checkpoint_audit(self) -> bool:
+        """Today's audit checkpoint, if SOGLASIE_AUDIT_CHECKPOINT_FILE names a file."""
+        if not self.settings.audit_checkpoint_file:
+            return False
+        with self._busy():
+            return checkpoint_daily(
+                self.engine, Path(self.settings.audit_checkpoint_file), self.engine.clock.now()
+            )
+
     def run_once(self) -> dict[str, object]:
         """Every job once, in order: what a worker does in one tick."""
         return {
@@ -224,6 +237,7 @@ def _schedule(scheduler, worker: Worker) -> None:
         ("escalate-overdue", worker.escalate_overdue, config.escalate_every),
         ("deliver-outbox", worker.deliver_outbox, config.deliver_every),
         ("send-digests", worker.send_digests, config.digest_every),
+        ("audit-checkpoint", worker.checkpoint_audit, 3600.0),
     )
     for job_id, func, seconds in jobs:
         scheduler.add_job(

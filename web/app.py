@@ -26,7 +26,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from web.errors import register_error_handlers
 from web.extensions import babel, csrf, login_manager
 from web.security import install_security_headers
-from workflow import email_decisions
+from workflow import audit_key, email_decisions
 from workflow.engine import Engine
 from workflow.fields import dates
 from workflow.settings import Settings, from_env
@@ -76,6 +76,7 @@ def create_app(
     # The years a date field accepts (marshmallow schemas read them from workflow.fields.dates).
     dates.configure(settings.date_min_year, settings.date_max_year)
     email_decisions.configure(app.extensions["soglasie.engine"].email_decisions, settings)
+    audit_key.configure(app.extensions["soglasie.engine"].audit_key, settings)
     proxies = int(settings.extra.get("SOGLASIE_TRUSTED_PROXIES", "0") or 0)
     if proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)

@@ -1,9 +1,15 @@
-"""The audit trail: append-only events, hash-chained per case.
+"""The audit trail: append-only events, hash-chained per case, sealed with a key.
 
 Each event's hash is SHA-256 over the previous event's hash and the event's own content in a
-canonical JSON form. ``verify_chains`` recomputes every chain and reports the first broken link
-per case: an edited row breaks its own hash, a deleted row leaves a gap in ``seq`` (or, if it was
-the last, disagrees with ``cases.audit_head``), and swapped rows break ``prev_hash``.
+canonical JSON form; its ``mac`` is an HMAC of that hash with the audit key, which is kept outside
+the database (``workflow.audit_key``), and the case's ``audit_mac`` seals its head the same way.
+``verify_chains`` recomputes every chain and reports the first problem per case: an edited row
+breaks its own hash, a deleted row leaves a gap in ``seq``, swapped rows break ``prev_hash``, a
+chain recomputed without the key breaks the MACs, a case without events or whose state, version
+or head do not follow from its last event is named, and a case moved back to an earlier head
+breaks its head MAC. What a writer holding an old copy of the database can still replay (a case
+put back as it was, last events dropped) is caught by a checkpoint of every head
+(``workflow.audit_checkpoint``) taken since. The README has the table of who catches what.
 """
 
 from __future__ import annotations
@@ -11,13 +17,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from workflow.audit_key import AuditKey, event_mac, for_session, head_mac, same
 from workflow.persistence.models import AuditEvent, Case
 
 GENESIS = "0" * 64
@@ -77,8 +84,10 @@ def new_event(
     definition_id: int,
     data: dict[str, Any] | None,
     created_at: dt.datetime,
+    key: AuditKey,
 ) -> dict[str, Any]:
-    """The row values of a new event, hash included, ready for an INSERT."""
+    """The row values of a new event, hash and MAC included, ready for an INSERT; the case's
+    new ``audit_head`` is its ``hash`` and its ``audit_mac`` is ``head_mac`` of that."""
     data = canonical_data(data)
     values = dict(
         case_id=case_id,
@@ -96,6 +105,7 @@ def new_event(
     )
     values["prev_hash"] = prev_hash
     values["hash"] = event_hash(prev_hash, **{k: v for k, v in values.items() if k != "prev_hash"})
+    values["mac"] = event_mac(key, values["hash"])
     return values
 
 
@@ -116,62 +126,148 @@ class VerifyReport:
     cases: int = 0
     events: int = 0
     broken: list[BrokenLink] | None = None
+    checkpoints: int = 0  # checkpoint lines checked
 
     @property
     def ok(self) -> bool:
         return not self.broken
 
 
-def _check_case(case_id: int, head: str | None, events: list[AuditEvent]) -> BrokenLink | None:
+@dataclass(frozen=True)
+class CaseHead:
+    """What the ``cases`` row says about its chain; each must follow from the chain."""
+
+    id: int
+    state: str
+    version: int
+    definition_id: int
+    audit_head: str | None
+    audit_mac: str | None
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """A head recorded in a checkpoint: the case's event ``version`` had hash ``head``."""
+
+    version: int
+    head: str
+    taken_at: str
+
+
+UNSEALED = "unsealed"  # the start of every problem that ``soglasie audit seal`` mends
+
+
+def recompute_hash(event: AuditEvent) -> str:
+    return event_hash(
+        event.prev_hash,
+        case_id=event.case_id,
+        seq=event.seq,
+        kind=event.kind,
+        actor_id=event.actor_id,
+        acting_for_id=event.acting_for_id,
+        trigger=event.trigger,
+        from_state=event.from_state,
+        to_state=event.to_state,
+        comment=event.comment,
+        definition_id=event.definition_id,
+        data=canonical_data(event.data),
+        created_at=event.created_at,
+    )
+
+
+def _check_links(
+    case_id: int, events: list[AuditEvent], key: AuditKey, unsealed_ok: bool
+) -> BrokenLink | None:
     prev: str | None = None
     for expected_seq, event in enumerate(events, start=1):
+
+        def broken(problem: str, event: AuditEvent = event) -> BrokenLink:
+            return BrokenLink(case_id, event.seq, event.id, problem)
+
         if event.seq != expected_seq:
-            return BrokenLink(
-                case_id,
-                event.seq,
-                event.id,
+            return broken(
                 f"sequence gap: expected seq {expected_seq}, found {event.seq} "
-                "(an event was deleted or reordered)",
+                "(an event was deleted or reordered)"
             )
         if event.prev_hash != prev:
-            return BrokenLink(
-                case_id,
-                event.seq,
-                event.id,
-                "prev_hash does not match the previous event (reordered or replaced)",
-            )
-        recomputed = event_hash(
-            event.prev_hash,
-            case_id=event.case_id,
-            seq=event.seq,
-            kind=event.kind,
-            actor_id=event.actor_id,
-            acting_for_id=event.acting_for_id,
-            trigger=event.trigger,
-            from_state=event.from_state,
-            to_state=event.to_state,
-            comment=event.comment,
-            definition_id=event.definition_id,
-            data=canonical_data(event.data),
-            created_at=event.created_at,
-        )
-        if recomputed != event.hash:
-            return BrokenLink(
-                case_id,
-                event.seq,
-                event.id,
-                "content does not match its hash (the event was modified)",
+            return broken("prev_hash does not match the previous event (reordered or replaced)")
+        if expected_seq == 1 and event.kind != "created":
+            return broken(f"the first event is a '{event.kind}', not the case's creation")
+        if recompute_hash(event) != event.hash:
+            return broken("content does not match its hash (the event was modified)")
+        if event.mac is None and not unsealed_ok:
+            return broken(f"{UNSEALED}: the event has no MAC (run 'soglasie audit seal')")
+        if event.mac is not None and not same(event.mac, event_mac(key, event.hash)):
+            return broken(
+                "the MAC does not match (the event or its chain was rewritten without the audit "
+                "key, or verify runs with another key)"
             )
         prev = event.hash
-    if head != prev:
-        return BrokenLink(
-            case_id,
-            None,
-            None,
+    return None
+
+
+def _check_head(
+    case: CaseHead, events: list[AuditEvent], key: AuditKey, unsealed_ok: bool
+) -> BrokenLink | None:
+    def broken(problem: str) -> BrokenLink:
+        return BrokenLink(case.id, None, None, problem)
+
+    if not events:
+        return broken("the case has no events (its history was deleted)")
+    last = events[-1]
+    if case.audit_head != last.hash:
+        return broken(
             "the case's last recorded hash is not the last event's "
-            "(events at the end were deleted or added)",
+            "(events at the end were deleted or added)"
+        )
+    if case.version != last.seq:
+        return broken(f"the case is at version {case.version}, its last event at {last.seq}")
+    if case.state != last.to_state:
+        return broken(
+            f"the case is in state '{case.state}', its last event left it in '{last.to_state}'"
+        )
+    if case.definition_id != last.definition_id:
+        return broken("the case's definition version is not the one its events record")
+    if case.audit_mac is None and not unsealed_ok:
+        return broken(f"{UNSEALED}: the case's head has no MAC (run 'soglasie audit seal')")
+    if case.audit_mac is not None and not same(case.audit_mac, head_mac(key, case.id, last.hash)):
+        return broken(
+            "the head's MAC does not match (the case was moved to another head without the "
+            "audit key)"
         )
     return None
+
+
+def _check_anchors(
+    case_id: int, events: list[AuditEvent], anchors: list[Anchor]
+) -> BrokenLink | None:
+    for anchor in anchors:
+        if anchor.version > len(events) or events[anchor.version - 1].hash != anchor.head:
+            return BrokenLink(
+                case_id,
+                anchor.version,
+                None,
+                f"the checkpoint of {anchor.taken_at} recorded event {anchor.version} with "
+                "another hash, or one that is gone (the chain was cut back or rewritten)",
+            )
+    return None
+
+
+def check_case(
+    case: CaseHead,
+    events: list[AuditEvent],
+    key: AuditKey,
+    anchors: Sequence[Anchor] = (),
+    *,
+    unsealed_ok: bool = False,
+) -> BrokenLink | None:
+    """The first problem of one case's chain, or None; ``unsealed_ok``: rows without a MAC
+    are no problem (``workflow.audit_seal`` asks whether a chain is otherwise sound)."""
+    return (
+        _check_links(case.id, events, key, unsealed_ok)
+        or _check_head(case, events, key, unsealed_ok)
+        or _check_anchors(case.id, events, list(anchors))
+    )
 
 
 def _events_by_case(
@@ -188,23 +284,59 @@ def _events_by_case(
     yield from grouped.items()
 
 
-def verify_chains(
+_CASE_HEADS = select(
+    Case.id, Case.state, Case.version, Case.definition_id, Case.audit_head, Case.audit_mac
+).order_by(Case.id)
+
+
+def chains(
     session: Session, case_ids: list[int] | None = None, batch: int = 500
-) -> VerifyReport:
-    """Recompute the chains of the given cases (all by default), in batches."""
-    report = VerifyReport(broken=[])
-    query = select(Case.id, Case.audit_head).order_by(Case.id)
-    if case_ids is not None:
-        query = query.where(Case.id.in_(case_ids))
-    heads = session.execute(query).all()
+) -> Iterator[tuple[CaseHead, list[AuditEvent]]]:
+    """Every case (or those of ``case_ids``) with its events in order, read in batches."""
+    query = _CASE_HEADS if case_ids is None else _CASE_HEADS.where(Case.id.in_(case_ids))
+    heads = [CaseHead(*row) for row in session.execute(query).all()]
     for start in range(0, len(heads), batch):
-        chunk = dict(heads[start : start + batch])
+        chunk = {case.id: case for case in heads[start : start + batch]}
         for case_id, events in _events_by_case(session, list(chunk)):
-            report.cases += 1
-            report.events += len(events)
-            broken = _check_case(case_id, chunk[case_id], events)
-            if broken:
-                report.broken.append(broken)
+            yield chunk[case_id], events
+
+
+def verify_chains(
+    session: Session,
+    case_ids: list[int] | None = None,
+    batch: int = 500,
+    *,
+    key: AuditKey | None = None,
+    anchors: dict[int, list[Anchor]] | None = None,
+) -> VerifyReport:
+    """Check the chains of the given cases (all by default), in batches.
+
+    ``key``: the audit key (default: the session's engine's). ``anchors``: heads from checkpoints
+    (``workflow.audit_checkpoint.read``); a case they name that is gone is reported too.
+    """
+    key = key or for_session(session)
+    anchors = anchors or {}
+    report = VerifyReport(broken=[])
+    seen: set[int] = set()
+    for case, events in chains(session, case_ids, batch):
+        seen.add(case.id)
+        report.cases += 1
+        report.events += len(events)
+        broken = check_case(case, events, key, anchors.get(case.id, []))
+        if broken:
+            report.broken.append(broken)
+    wanted = set(anchors) if case_ids is None else set(anchors) & set(case_ids)
+    for case_id in sorted(wanted - seen):
+        first = anchors[case_id][0]
+        report.broken.append(
+            BrokenLink(
+                case_id,
+                None,
+                None,
+                f"the case is gone, but the checkpoint of {first.taken_at} recorded it at "
+                f"version {first.version}",
+            )
+        )
     return report
 
 

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import Engine as SAEngine
 from sqlalchemy.orm import Session, sessionmaker
 
+from workflow.audit_key import AuditKey
 from workflow.clock import Clock, SystemClock, local_date
 from workflow.definitions.catalog import Catalog
 from workflow.definitions.directory import DefinitionSet, load_verified
@@ -62,12 +63,15 @@ class Engine:
         self.blobs: BlobStore = DatabaseBlobStore()
         # Decision links in review emails (off until the app or worker configures them).
         self.email_decisions = EmailDecisionConfig()
+        # The key that seals new audit events (the demo key until a process configures it).
+        self.audit_key = AuditKey()
         # Handlers reach the production calendars through ``session.info`` (reminder planning),
         # and the catalog and the email-decision settings (``workflow.email_decisions``).
         info = session_factory.kw.setdefault("info", {})
         info["calendars"] = catalog.calendars
         info["catalog"] = catalog
         info["email_decisions"] = self.email_decisions
+        info["audit_key"] = self.audit_key
 
     @classmethod
     def create(

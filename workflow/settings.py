@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
+from workflow import audit_key
 from workflow.definitions.directory import DEFAULT_DIRECTORY
 from workflow.documents import Limits
 from workflow.persistence.db import DEFAULT_SQLITE_URL
@@ -58,6 +59,12 @@ class Settings:
     # The years a date field of a case, a meeting or a plan item accepts (inclusive).
     date_min_year: int = 1990
     date_max_year: int = 2100
+    # The key that seals the audit trail, kept outside the database (workflow.audit_key):
+    # the key itself or a file holding it; required in production, the demo key otherwise.
+    audit_key: str | None = None
+    audit_key_file: str | None = None
+    # Where the worker appends a daily checkpoint of every audit head (none if unset).
+    audit_checkpoint_file: str | None = None
     extra: Mapping[str, str] = field(default_factory=dict)
     # Whether SOGLASIE_ENV was set, rather than the default "demo" taken for granted.
     env_named: bool = False
@@ -84,6 +91,10 @@ class Settings:
                 raise UnsafeSettings(f"SOGLASIE_SECRET_KEY is not a secret: {problem} ({HOW_TO}).")
             if not self.base_url.startswith("https://"):
                 raise UnsafeSettings("SOGLASIE_BASE_URL must be an https:// address in production.")
+            try:
+                audit_key.from_settings(self)
+            except audit_key.AuditKeyProblem as exc:
+                raise UnsafeSettings(f"{exc}.") from exc
         return self
 
     def require_service_secret(self) -> Settings:

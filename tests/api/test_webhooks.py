@@ -258,7 +258,11 @@ def test_a_missed_deadline_is_announced_once_when_its_escalation_fires(
 
 def test_production_accepts_only_https_webhook_urls(engine, db_url, tokens):
     settings = Settings(
-        env="production", database_url=db_url, secret_key=SECRET, base_url="https://soglasie.test"
+        env="production",
+        database_url=db_url,
+        secret_key=SECRET,
+        base_url="https://soglasie.test",
+        audit_key="audit-test-key-Qw7eR4tY1uI9oP3aS6dF2gH8jK5lZ0x",
     )
     client = create_app(settings, engine=engine).test_client()
     api = ApiClient(client, tokens)

@@ -11,7 +11,11 @@ from click.testing import CliRunner
 from web.cli import main
 from workflow.settings import DEMO_SECRET, UnsafeSettings, from_env
 
-PRODUCTION = {"SOGLASIE_ENV": "production", "SOGLASIE_BASE_URL": "https://soglasie.example"}
+PRODUCTION = {
+    "SOGLASIE_ENV": "production",
+    "SOGLASIE_BASE_URL": "https://soglasie.example",
+    "SOGLASIE_AUDIT_KEY": "audit-test-key-Qw7eR4tY1uI9oP3aS6dF2gH8jK5lZ0x",
+}
 
 
 @pytest.mark.parametrize("typo", ["prod", "Production", "production ", "live", "dev"])

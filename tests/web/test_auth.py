@@ -127,6 +127,7 @@ def test_production_cookies_are_secure(engine, web_world, tmp_path):
         env="production",
         database_url=str(engine.bind.url),
         secret_key="production-test-key-Kx9vR2mN8wT3zY6bC1dF5gH0jA",
+        audit_key="audit-test-key-Qw7eR4tY1uI9oP3aS6dF2gH8jK5lZ0x",
         base_url="https://soglasie.example",
         extra={"SOGLASIE_CACHE_DIR": str(tmp_path)},
     )

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from workflow import email_decisions
+from workflow import audit_key, email_decisions
 from workflow.definitions.directory import DefinitionSet, load_verified
 from workflow.definitions.problems import DefinitionError
 from workflow.engine import Engine
@@ -44,6 +44,15 @@ def require_current_schema(database_url: str) -> None:
         engine.dispose()
 
 
+def audit_key_for(s: Settings) -> audit_key.AuditKey:
+    """The audit key of the settings, or exit saying what is wrong with it."""
+    try:
+        return audit_key.from_settings(s)
+    except audit_key.AuditKeyProblem as exc:
+        fail(str(exc))
+        raise  # unreachable
+
+
 def require_sound_definitions(definitions_dir) -> DefinitionSet:
     """The verified definitions, or exit with their errors (the calendar self-check among
     them). Checked before the database, so a wrong ``holidays`` release is named first."""
@@ -61,4 +70,5 @@ def open_engine(s: Settings) -> Engine:
     require_current_schema(s.database_url)
     engine = Engine.create(s.database_url, definitions)
     email_decisions.configure(engine.email_decisions, s)  # review emails fired from commands
+    engine.audit_key.secret = audit_key_for(s).secret  # commands' events are sealed with it
     return engine

@@ -31,6 +31,7 @@ class Demo:
 def prepare(db_path: Path, host: str, port: int) -> Demo:
     """Schema, data and app, ready to serve (no threads started)."""
     from web.app import create_app
+    from workflow import audit_key
     from workflow.definitions.directory import load_verified
     from workflow.engine import Engine
     from workflow.errors import Conflict
@@ -48,6 +49,7 @@ def prepare(db_path: Path, host: str, port: int) -> Demo:
     ).check_safe()
     # The demo's example overrides (Tatarstan, Saint Petersburg) are demo data: only here.
     engine = Engine.create(url, load_verified(settings.definitions_dir, DEMO_PARAMETERS))
+    audit_key.configure(engine.audit_key, settings)  # the seeded history is sealed with it
     try:
         seed_demo(engine)
         seeded = True

@@ -6,10 +6,17 @@ from pathlib import Path
 
 import click
 
-from web.cli.common import database_option, fail, require_current_schema, settings
+from web.cli.common import (
+    database_option,
+    fail,
+    require_current_schema,
+    require_sound_definitions,
+    settings,
+)
+from workflow.definitions.catalog import Catalog
 from workflow.persistence.db import make_engine, make_session_factory
 from workflow.persistence.uow import UnitOfWork
-from workflow.services.orgs import ImportRefused, import_organizations
+from workflow.services.orgs import ImportRefused, calendar_codes, import_organizations
 
 
 @click.group()
@@ -25,9 +32,11 @@ def import_(csv_file: Path, database_url: str | None) -> None:
 
     Columns: code, kind, name_ru, name_en, name_native, parent_code, country, level,
     calendar_code, timezone (see the README). A bad line is reported with its number and
-    nothing is imported.
+    nothing is imported. An organization's kind is never changed, and a calendar_code must
+    name a calendar of SOGLASIE_DEFINITIONS_DIR (or a region).
     """
     s = settings(database_url)
+    calendars = calendar_codes(Catalog(require_sound_definitions(s.definitions_dir)))
     require_current_schema(s.database_url)
     try:
         text = csv_file.read_text(encoding="utf-8")
@@ -36,7 +45,7 @@ def import_(csv_file: Path, database_url: str | None) -> None:
     engine = make_engine(s.database_url)
     try:
         with UnitOfWork(make_session_factory(engine)) as uow:
-            summary = import_organizations(uow.session, text, str(csv_file))
+            summary = import_organizations(uow.session, text, str(csv_file), calendars=calendars)
             uow.commit()
     except ImportRefused as exc:
         for error in exc.errors:

@@ -148,6 +148,8 @@ class Case(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     state_entered_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     audit_head: Mapped[str | None] = mapped_column(String(64))  # hash of the latest audit event
+    # HMAC of audit_head with the audit key (workflow.audit_key); NULL: not sealed yet
+    audit_mac: Mapped[str | None] = mapped_column(String(64))
 
     definition: Mapped[DefinitionVersion] = relationship()
     owner: Mapped[Organization] = relationship(foreign_keys=[owner_org_id])
@@ -330,6 +332,8 @@ class AuditEvent(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     prev_hash: Mapped[str | None] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    # HMAC of hash with the audit key (workflow.audit_key); NULL: not sealed yet
+    mac: Mapped[str | None] = mapped_column(String(64))
 
 
 class Reminder(Base):

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
+from workflow import audit_key
 from workflow.audit import new_event
 from workflow.persistence import direct
 from workflow.persistence.models import AuditEvent
@@ -46,6 +47,7 @@ def append_case_event(
     (``workflow.search.index.index_comment``) in the same transaction.
     """
     new_version = case.version + 1
+    key = audit_key.for_session(session)
     event = new_event(
         case_id=case.id,
         seq=new_version,
@@ -60,9 +62,11 @@ def append_case_event(
         definition_id=case.definition_id,
         data=data,
         created_at=now,
+        key=key,
     )
     direct.defer(session, _INSERT_AUDIT, event)  # sent with the UPDATE below
-    bump_version(session, case, now, audit_head=event["hash"], **case_values)
+    head_mac = audit_key.head_mac(key, case.id, event["hash"])
+    bump_version(session, case, now, audit_head=event["hash"], audit_mac=head_mac, **case_values)
     case.audit_head = event["hash"]
     if comment and comment.strip():
         index_comment(session, case.id, new_version, actor_id, now, comment)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
+from workflow import audit_key
 from workflow.audit import new_event
 from workflow.clock import local_date
 from workflow.errors import InvalidInput, NotFound, PermissionDenied
@@ -162,6 +163,7 @@ def create_case_in(
         known_through=cal.provisional_through(due),
     )
     plan_reminders(session, case, definition, state, task_ids, due, cal, now)
+    key = audit_key.for_session(session)
     event = new_event(
         case_id=case_id,
         seq=1,
@@ -176,9 +178,14 @@ def create_case_in(
         definition_id=version.id,
         data=audit_data,
         created_at=now,
+        key=key,
     )
     session.execute(insert(audit_t), event)
-    session.execute(update(cases_t).where(cases_t.c.id == case_id).values(audit_head=event["hash"]))
+    session.execute(
+        update(cases_t)
+        .where(cases_t.c.id == case_id)
+        .values(audit_head=event["hash"], audit_mac=audit_key.head_mac(key, case_id, event["hash"]))
+    )
     search_index.index_case_titles(session, case_id)
     dispatch(engine.handlers, session, now, events)
     return CreatedCase(case_id, definition.initial, 1)

@@ -15,14 +15,20 @@ calendar_code   regional production calendar (regions), e.g. ``RU-TA``
 timezone        IANA zone, default ``Europe/Moscow``
 ==============  =====================================================================
 
-An existing code is updated in place. A file with any bad line imports nothing; every bad line
-is reported with its line number.
+An existing code is updated in place, but never to another kind: the cases, users and tasks of
+a region do not become a federal body's by an edit of a spreadsheet. A ``calendar_code`` must
+name a calendar: a regional calendar or parameters file, or a region (whose calendar is the
+federal one until it has files), so a typo does not quietly put a region on the federal
+calendar. A file with any bad line imports nothing; every bad line is reported with its line
+number, as is a header that names a column twice and a quote that is never closed.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -67,11 +73,30 @@ class ImportSummary:
     updated: int
 
 
+def calendar_codes(catalog) -> set[str]:
+    """The codes that name a regional calendar or parameters file in a ``Catalog``."""
+    return set(catalog.calendars.region_codes) | set(catalog.definitions.overrides)
+
+
 def _check_row(
-    row: dict[str, str], line: int, codes_in_file: dict[str, str], known_kinds: dict[str, str]
+    row: dict[str, str],
+    line: int,
+    codes_in_file: dict[str, str],
+    known_kinds: dict[str, str],
+    calendars: Collection[str],
 ) -> list[LineError]:
     errors = []
     code, kind = row["code"], row["kind"]
+    was = known_kinds.get(code)
+    if was is not None and kind in KINDS and kind != was:
+        errors.append(
+            LineError(
+                line,
+                f"'{code}' is a {was} in the database; the file makes it a {kind}, and a change "
+                "of kind is refused (its cases, users and tasks are a "
+                f"{was}'s: create a new code instead)",
+            )
+        )
     if not code:
         errors.append(LineError(line, "code is empty"))
     elif len(code) > 64:
@@ -104,6 +129,18 @@ def _check_row(
         errors.append(LineError(line, f"country '{country}' is not a two-letter ISO code"))
     if row["level"] and row["level"] not in LEVELS:
         errors.append(LineError(line, f"level '{row['level']}' is not one of {', '.join(LEVELS)}"))
+    calendar = row["calendar_code"]
+    regions = {c for c, k in {**known_kinds, **codes_in_file}.items() if k == "region"}
+    if calendar and calendar not in calendars and calendar not in regions:
+        known = ", ".join(sorted(calendars)) or "none"
+        errors.append(
+            LineError(
+                line,
+                f"calendar_code '{calendar}' names no calendar: no regional calendar or "
+                f"parameters file has that code (known: {known}) and no region either; leave "
+                "it empty for the federal calendar",
+            )
+        )
     if row["timezone"]:
         try:
             ZoneInfo(row["timezone"])
@@ -112,23 +149,60 @@ def _check_row(
     return errors
 
 
-def import_organizations(session: Session, text: str, source: str = "<csv>") -> ImportSummary:
-    """Validate every line first; write only if all are good. The caller commits."""
-    # newline="": lines end at \n, \r\n or a lone \r, as the csv module expects
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline=""))
+def import_organizations(
+    session: Session,
+    text: str,
+    source: str = "<csv>",
+    *,
+    calendars: Collection[str] | None = None,
+) -> ImportSummary:
+    """Validate every line first; write only if all are good. The caller commits.
+
+    ``calendars``: the codes of the regional calendar and parameters files (``calendar_codes``);
+    by default those of the engine the session belongs to.
+    """
+    if calendars is None:
+        catalog = session.info.get("catalog")
+        calendars = calendar_codes(catalog) if catalog is not None else set()
+    header, records = _read(text, source)
+    return _import_rows(session, header, records, source, calendars)
+
+
+def _read(text: str, source: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """The header and each record with the line it starts on; ``ImportRefused`` for text that
+    is not CSV (an unclosed quote is named at the line that opened it)."""
+    # newline="": lines end at \n, \r\n or a lone \r, as the csv module expects.
+    # strict: a quote never closed is an error, not a field swallowing the rest of the file.
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""), strict=True)
+    records: list[tuple[int, list[str]]] = []
+    start = 1
     try:
-        return _import_rows(session, reader, source)
-    except csv.Error as error:  # e.g. a field over the csv module's size limit
-        # line_num counts the lines read before the one that failed
-        line = LineError(reader.line_num + 1, f"not CSV: {error}")
+        for record in reader:
+            records.append((start, record))
+            start = reader.line_num + 1
+    except csv.Error as error:
+        if "unexpected end of data" in str(error):
+            message = 'a quoted field opened on this line is never closed (a missing ")'
+            raise ImportRefused(source, [LineError(start, message)]) from error
+        # e.g. a field over the csv module's size limit, or text after a closing quote
+        line = LineError(start, f"not CSV: {error}")
         raise ImportRefused(source, [line]) from error
+    if not records:
+        return [], []
+    return [h.strip() for h in records[0][1]], records[1:]
 
 
-def _import_rows(session: Session, reader: csv.DictReader, source: str) -> ImportSummary:
-    header = [h.strip() for h in (reader.fieldnames or [])]
+def _import_rows(
+    session: Session,
+    header: list[str],
+    records: list[tuple[int, list[str]]],
+    source: str,
+    calendars: Collection[str],
+) -> ImportSummary:
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     unknown = [c for c in header if c not in COLUMNS]
-    if missing or unknown:
+    twice = [c for c, n in Counter(header).items() if n > 1]
+    if missing or unknown or twice:
         problems = []
         if missing:
             problems.append(LineError(1, f"missing column(s): {', '.join(missing)}"))
@@ -138,14 +212,16 @@ def _import_rows(session: Session, reader: csv.DictReader, source: str) -> Impor
                     1, f"unknown column(s): {', '.join(unknown)} (allowed: {', '.join(COLUMNS)})"
                 )
             )
+        if twice:
+            problems.append(LineError(1, f"column(s) named more than once: {', '.join(twice)}"))
         raise ImportRefused(source, problems)
     rows: list[tuple[int, dict[str, str]]] = []
     errors: list[LineError] = []
-    for raw in reader:
-        line = reader.line_num
-        if None in raw:
+    for line, record in records:
+        if len(record) > len(header):
             errors.append(LineError(line, "more fields than columns in the header"))
             continue
+        raw = dict(zip(header, record, strict=False))
         row = {c: (raw.get(c) or "").strip() for c in COLUMNS}
         if not any(row.values()):
             continue
@@ -157,7 +233,7 @@ def _import_rows(session: Session, reader: csv.DictReader, source: str) -> Impor
         codes_in_file[row["code"]] = row["kind"]
     known_kinds = dict(session.execute(select(Organization.code, Organization.kind)).all())
     for line, row in rows:
-        errors.extend(_check_row(row, line, codes_in_file, known_kinds))
+        errors.extend(_check_row(row, line, codes_in_file, known_kinds, calendars))
     if errors:
         raise ImportRefused(source, sorted(errors, key=lambda e: e.line))
     if not rows:
