@@ -20,7 +20,7 @@ commit_outcome.py``. There a unit of work asks for no transaction id at all.
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import event, func, select, text
 
 from tests.api.conftest import SECRET
 from tests.api.scenario import ApiClient, regional_fields
@@ -176,3 +176,21 @@ def test_a_unit_of_work_knows_its_transaction_id_only_once_it_has_written(engine
         assert xid is not None and int(xid) > 0
         uow.commit()
     assert find_outcome(engine.bind, xid, within=1) is Outcome.COMMITTED
+
+
+def test_a_wait_of_zero_turns_the_check_off(engine, backend):
+    """``SOGLASIE_COMMIT_OUTCOME_SECONDS=0``: no transaction id asked (the round trip saved)."""
+    if backend == "sqlite":
+        pytest.skip("PostgreSQL transaction ids")
+    commit_outcome.configure(engine.session_factory, 0)
+    seen = []
+
+    def count(_conn, _cursor, statement, *_args):
+        seen.append(statement)
+
+    event.listen(engine.bind, "before_cursor_execute", count)
+    with engine.uow() as uow:
+        uow.session.execute(text("CREATE TEMPORARY TABLE scratch_write (x int)"))
+        uow.commit()
+    event.remove(engine.bind, "before_cursor_execute", count)
+    assert not [s for s in seen if "pg_current_xact_id" in s]

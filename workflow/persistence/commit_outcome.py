@@ -8,7 +8,8 @@ wrote learns its transaction id before it sends COMMIT (``transaction_id``: one 
 which also carries the writes held back by ``workflow.persistence.direct``; a transaction that
 wrote nothing has no id and nothing to lose). If the COMMIT then fails with a lost connection,
 ``find_outcome`` asks ``pg_xact_status`` on fresh connections, retrying for a bounded number of
-seconds (``SOGLASIE_COMMIT_OUTCOME_SECONDS``, default 5), while the server restarts:
+seconds (``SOGLASIE_COMMIT_OUTCOME_SECONDS``, default 5; 0 turns the check off, and a lost
+COMMIT is then answered as any outage), while the server restarts:
 
 - ``committed``: the unit of work goes on as if the COMMIT had answered (the caller's result
   was built inside the transaction, before the commit, so it is the answer the client would

@@ -71,7 +71,12 @@ class UnitOfWork:
         committed (``workflow.persistence.commit_outcome``): return as usual if it did, raise
         ``CommitNotDone`` if it did not, ``CommitOutcomeUnknown`` if that cannot be learned."""
         xid = None
-        if self._write and self._durable and self.dialect == "postgresql":
+        if (
+            self._write
+            and self._durable
+            and self.dialect == "postgresql"
+            and commit_outcome.wait_seconds(self.session) > 0
+        ):
             self.session.flush()
             xid = commit_outcome.transaction_id(self.session)
         try:
