@@ -77,7 +77,7 @@ def create_app(
     # How long a request whose COMMIT lost its connection waits to learn whether it committed.
     commit_outcome.configure(
         app.extensions["soglasie.engine"].session_factory,
-        float(settings.extra.get("SOGLASIE_COMMIT_OUTCOME_SECONDS") or commit_outcome.DEFAULT_WAIT),
+        commit_outcome.seconds_from(settings.extra.get("SOGLASIE_COMMIT_OUTCOME_SECONDS")),
     )
     # The years a date field accepts (marshmallow schemas read them from workflow.fields.dates).
     dates.configure(settings.date_min_year, settings.date_max_year)

@@ -82,6 +82,22 @@ def configure(session_factory, seconds: float) -> None:
     session_factory.kw.setdefault("info", {})[WAIT_KEY] = max(0.0, float(seconds))
 
 
+def seconds_from(raw: str | None) -> float:
+    """``SOGLASIE_COMMIT_OUTCOME_SECONDS`` as a number (the default when unset)."""
+    if raw is None or not raw.strip():
+        return DEFAULT_WAIT
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= 60:
+        raise ValueError(
+            f"SOGLASIE_COMMIT_OUTCOME_SECONDS is {raw!r}; it must be a number of seconds from 0 "
+            "(no check) to 60."
+        )
+    return value
+
+
 def wait_seconds(session: Session) -> float:
     return float(session.info.get(WAIT_KEY, DEFAULT_WAIT))
 
