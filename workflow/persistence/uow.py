@@ -76,6 +76,7 @@ class UnitOfWork:
             and self._durable
             and self.dialect == "postgresql"
             and commit_outcome.wait_seconds(self.session) > 0
+            and not self._untouched()
         ):
             self.session.flush()
             xid = commit_outcome.transaction_id(self.session)
@@ -88,6 +89,12 @@ class UnitOfWork:
         callbacks, self._after_commit = self._after_commit, []
         for callback in callbacks:
             callback()
+
+    def _untouched(self) -> bool:
+        session = self.session
+        return not (session.new or session.dirty or session.deleted) and direct.nothing_sent(
+            session
+        )
 
     def _settle(self, xid: str, error: Exception) -> None:
         bind = self.session.get_bind()
