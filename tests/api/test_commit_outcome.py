@@ -194,3 +194,14 @@ def test_a_wait_of_zero_turns_the_check_off(engine, backend):
         uow.commit()
     event.remove(engine.bind, "before_cursor_execute", count)
     assert not [s for s in seen if "pg_current_xact_id" in s]
+
+
+@pytest.mark.parametrize(("raw", "seconds"), [(None, 5.0), ("", 5.0), ("0", 0.0), ("2.5", 2.5)])
+def test_the_wait_is_read_from_the_setting(raw, seconds):
+    assert commit_outcome.seconds_from(raw) == seconds
+
+
+@pytest.mark.parametrize("raw", ["abc", "-1", "61", "nan"])
+def test_a_wait_that_is_not_a_number_of_seconds_is_refused_by_name(raw):
+    with pytest.raises(ValueError, match="SOGLASIE_COMMIT_OUTCOME_SECONDS"):
+        commit_outcome.seconds_from(raw)
