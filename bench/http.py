@@ -45,8 +45,9 @@ LUA = Path(__file__).resolve().parent / "load.lua"
 class Server:
     """gunicorn serving the app on a free loopback port, stopped (SIGTERM) on exit."""
 
-    def __init__(self, url: str, workers: int = 2):
+    def __init__(self, url: str, workers: int = 2, env: dict[str, str] | None = None):
         self.port = free_port()
+        self.env = env or {}
         self.url = url
         self.workers = workers
         self.process: subprocess.Popen | None = None
@@ -59,6 +60,7 @@ class Server:
             "SOGLASIE_SECRET_KEY": SECRET,
             "SOGLASIE_ENV": "demo",
             "SOGLASIE_CACHE_DIR": self.cache,
+            **self.env,
         }
         self.process = subprocess.Popen(
             [

@@ -29,6 +29,7 @@ from web.security import install_security_headers
 from workflow import audit_key, email_decisions
 from workflow.engine import Engine
 from workflow.fields import dates
+from workflow.persistence import commit_outcome
 from workflow.settings import Settings, from_env
 
 
@@ -73,6 +74,11 @@ def create_app(
         settings.database_url, settings.definitions_dir
     )
     app.extensions["soglasie.engine"].document_limits = settings.document_limits()
+    # How long a request whose COMMIT lost its connection waits to learn whether it committed.
+    commit_outcome.configure(
+        app.extensions["soglasie.engine"].session_factory,
+        commit_outcome.seconds_from(settings.extra.get("SOGLASIE_COMMIT_OUTCOME_SECONDS")),
+    )
     # The years a date field accepts (marshmallow schemas read them from workflow.fields.dates).
     dates.configure(settings.date_min_year, settings.date_max_year)
     email_decisions.configure(app.extensions["soglasie.engine"].email_decisions, settings)

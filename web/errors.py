@@ -23,6 +23,7 @@ from workflow.errors import (
     TransitionNotAllowed,
     WorkflowError,
 )
+from workflow.persistence.commit_outcome import CommitInterrupted
 
 STATUS = {
     FileTooLarge: 413,
@@ -110,6 +111,10 @@ def register_error_handlers(app: Flask) -> None:
         if not outage.is_outage(exc):
             raise exc  # an ordinary failure: Flask's 500 as before
         return outage.response(exc)
+
+    @app.errorhandler(CommitInterrupted)
+    def _commit_interrupted(exc: CommitInterrupted):
+        return outage.response(exc)  # not saved, or not known: never a 500
 
     @app.errorhandler(WorkflowError)
     def _workflow_error(exc: WorkflowError):

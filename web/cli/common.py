@@ -10,6 +10,7 @@ from workflow import audit_key, email_decisions
 from workflow.definitions.directory import DefinitionSet, load_verified
 from workflow.definitions.problems import DefinitionError
 from workflow.engine import Engine
+from workflow.persistence import commit_outcome
 from workflow.persistence.db import make_engine
 from workflow.persistence.schema import is_up_to_date
 from workflow.settings import Settings, from_env
@@ -71,4 +72,10 @@ def open_engine(s: Settings) -> Engine:
     engine = Engine.create(s.database_url, definitions)
     email_decisions.configure(engine.email_decisions, s)  # review emails fired from commands
     engine.audit_key.secret = audit_key_for(s).secret  # commands' events are sealed with it
+    try:  # how long a command whose COMMIT lost its connection waits to learn the outcome
+        wait = commit_outcome.seconds_from(s.extra.get("SOGLASIE_COMMIT_OUTCOME_SECONDS"))
+    except ValueError as exc:
+        fail(str(exc))
+        raise
+    commit_outcome.configure(engine.session_factory, wait)
     return engine

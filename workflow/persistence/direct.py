@@ -220,6 +220,13 @@ def _flush_before_statement(connection, _cursor, statement, parameters, _context
     return statement, parameters
 
 
+def nothing_sent(session: Session) -> bool:
+    """Whether this PostgreSQL transaction has neither sent nor held back anything yet (its
+    BEGIN still waiting to ride with a first statement): its commit will send nothing."""
+    connection = session.connection()
+    return connection.info.get(_PENDING) == [_BEGIN]
+
+
 def _flush_and_commit(connection):
     pending = connection.info.get(_PENDING)
     if pending == [_BEGIN]:  # nothing ran: the transaction never needs to reach the server

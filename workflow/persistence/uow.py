@@ -11,13 +11,18 @@ commit" would be wired if a caller needs an immediate nudge (the worker is the n
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Callable
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
-from workflow.persistence import direct
+from workflow.persistence import commit_outcome, direct
 from workflow.persistence.db import NOT_DURABLE
+from workflow.persistence.outages import connection_lost
+
+log = logging.getLogger(__name__)
 
 _ASYNC_COMMIT = direct.Direct(text("SET LOCAL synchronous_commit TO OFF"))
 
@@ -62,10 +67,52 @@ class UnitOfWork:
             self.session.close()
 
     def commit(self) -> None:
-        self.session.commit()
+        """Commit; if the connection is lost during COMMIT on PostgreSQL, learn whether it
+        committed (``workflow.persistence.commit_outcome``): return as usual if it did, raise
+        ``CommitNotDone`` if it did not, ``CommitOutcomeUnknown`` if that cannot be learned."""
+        xid = None
+        if (
+            self._write
+            and self._durable
+            and self.dialect == "postgresql"
+            and commit_outcome.wait_seconds(self.session) > 0
+            and not self._untouched()
+        ):
+            self.session.flush()
+            xid = commit_outcome.transaction_id(self.session)
+        try:
+            self.session.commit()
+        except Exception as error:
+            if xid is None or not connection_lost(error):
+                raise
+            self._settle(xid, error)
         callbacks, self._after_commit = self._after_commit, []
         for callback in callbacks:
             callback()
+
+    def _untouched(self) -> bool:
+        session = self.session
+        return not (session.new or session.dirty or session.deleted) and direct.nothing_sent(
+            session
+        )
+
+    def _settle(self, xid: str, error: Exception) -> None:
+        bind = self.session.get_bind()
+        started = time.monotonic()
+        outcome = commit_outcome.find_outcome(
+            bind, xid, within=commit_outcome.wait_seconds(self.session)
+        )
+        waited = time.monotonic() - started
+        log.warning("connection lost during COMMIT of %s: %s (%.1f s)", xid, outcome.value, waited)
+        if outcome is commit_outcome.Outcome.COMMITTED:
+            # Keep the objects as the transaction left them (the rollback that ends the failed
+            # commit would expire them; they are detached, as after a normal commit).
+            self.session.expunge_all()
+            self.session.rollback()
+            return
+        if outcome is commit_outcome.Outcome.NOT_COMMITTED:
+            raise commit_outcome.CommitNotDone(xid, waited) from error
+        raise commit_outcome.CommitOutcomeUnknown(xid, waited) from error
 
     def after_commit(self, callback: Callable[[], None]) -> None:
         self._after_commit.append(callback)
