@@ -58,6 +58,10 @@ class Settings:
     # The years a date field of a case, a meeting or a plan item accepts (inclusive).
     date_min_year: int = 1990
     date_max_year: int = 2100
+    # Sign-in sessions (see the README, "Sessions"): how long one lasts from the sign-in, and how
+    # long "remember me" keeps a browser signed in; the server refuses either once it is over.
+    session_hours: int = 12
+    remember_days: int = 14
     extra: Mapping[str, str] = field(default_factory=dict)
     # Whether SOGLASIE_ENV was set, rather than the default "demo" taken for granted.
     env_named: bool = False
@@ -119,6 +123,8 @@ _INT_FIELDS = {
     "email_decision_days",
     "date_min_year",
     "date_max_year",
+    "session_hours",
+    "remember_days",
 }
 _FLOAT_FIELDS = {"smtp_timeout", "mail_retry_days"}
 
