@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import g
-from flask_login import UserMixin
+from flask import g, session
+from flask_login import UserMixin, user_loaded_from_cookie
 
 from web.current import engine
 from web.extensions import login_manager
@@ -84,3 +84,12 @@ def load_user(cookie_value: str) -> SessionUser | None:
         for name in ("soglasie_actor", "soglasie_user", "soglasie_session_id"):
             g.pop(name, None)
     return user
+
+
+@user_loaded_from_cookie.connect
+def _adopt_remembered_browser(_app, **_extra) -> None:
+    """Flask-Login (0.6.3) restores a user from the remember cookie without recording the
+    browser's identifier in the session; with ``session_protection = "strong"`` the next request
+    then sees a mismatch, clears the session and deletes the remember cookie, so "remember me"
+    lasted one request. Record it, as ``login_user`` does."""
+    session["_id"] = login_manager._session_identifier_generator()

@@ -160,7 +160,7 @@ def password():
         return _password_page({field: _refusal_text(refused.reason)}, 400)
     if ended:
         flash(
-            _("Your password is changed; your other sessions (%(count)d) have ended.", count=ended),
+            _("Your password is changed. Sessions ended on other devices: %(count)d.", count=ended),
             "success",
         )
     else:
