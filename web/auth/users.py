@@ -6,9 +6,9 @@ row is neither revoked (sign-out, a password change, deactivation, "sign out eve
 expired (12 hours from the sign-in, or the remember-me period). A copied cookie is worth nothing
 after its owner signs out.
 
-Loading costs three SQL statements: the session row (one indexed read, and a write at most once
-a minute to note the visit), then ``load_actor_with_user`` (the user with her roles, then whom
-she substitutes today). Flask-Login runs the loader once per request; the actor, the user record
+Loading costs two SQL statements (``load_actor_in_session``): the user with her roles and her
+session row, then whom she substitutes today; and a write at most once a minute to note the
+visit. Flask-Login runs the loader once per request; the actor, the user record
 and the session's id are cached on ``flask.g`` so the rest of the request never asks again.
 """
 
@@ -21,8 +21,6 @@ from flask_login import UserMixin, user_loaded_from_cookie
 
 from web.current import engine
 from web.extensions import login_manager
-from workflow.errors import NotFound
-from workflow.policy import load_actor_with_user
 from workflow.services import user_sessions
 
 
@@ -44,17 +42,10 @@ def session_token_for(user_id: int, token: str) -> str:
     return f"{user_id}:{token}"
 
 
-def load_into_request(user_id: int, token: str, session_id: int) -> SessionUser | None:
-    """Load the user and her actor for this request (2 statements); None if inactive/unknown."""
-    eng = engine()
-    try:
-        with eng.uow(write=False) as uow:
-            actor, record = load_actor_with_user(uow.session, user_id, eng.today())
-    except NotFound:
-        return None
-    g.soglasie_actor = actor
-    g.soglasie_user = record
-    g.soglasie_session_id = session_id
+def _into_request(found: user_sessions.SignedIn, token: str) -> SessionUser:
+    g.soglasie_actor = found.actor
+    g.soglasie_user = record = found.record
+    g.soglasie_session_id = found.session_id
     return SessionUser(
         record.id,
         record.username,
@@ -62,8 +53,15 @@ def load_into_request(user_id: int, token: str, session_id: int) -> SessionUser 
         record.language,
         record.org_id,
         session_token_for(record.id, token),
-        session_id,
+        found.session_id,
     )
+
+
+def load_into_request(user_id: int, token: str) -> SessionUser | None:
+    """The user of session ``token`` with her actor, cached for this request; None if the user is
+    inactive or unknown, or the session is not hers, revoked or expired."""
+    found = user_sessions.load_signed_in(engine(), user_id, token)
+    return None if found is None else _into_request(found, token)
 
 
 def current_session_id() -> int | None:
@@ -76,14 +74,7 @@ def load_user(cookie_value: str) -> SessionUser | None:
     user_id, _, token = cookie_value.partition(":")
     if not user_id.isdigit() or not token:
         return None  # malformed, or a cookie from before server-side sessions
-    session_id = user_sessions.find_live(engine(), int(user_id), token)
-    if session_id is None:
-        return None
-    user = load_into_request(int(user_id), token, session_id)
-    if user is None:
-        for name in ("soglasie_actor", "soglasie_user", "soglasie_session_id"):
-            g.pop(name, None)
-    return user
+    return load_into_request(int(user_id), token)
 
 
 @user_loaded_from_cookie.connect

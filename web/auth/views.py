@@ -104,7 +104,7 @@ def login():
         user_agent=request.user_agent.string,
         address=address,
     )
-    session_user = load_into_request(user.id, token, session_id)
+    session_user = load_into_request(user.id, token)
     if session_user is None:  # deactivated between the two reads
         user_sessions.end(eng, session_id)
         return render_template("auth/login.html", form=form, next=target), 401

@@ -1,8 +1,9 @@
 """Sign-in sessions kept on the server (``workflow.persistence.user_sessions``).
 
-``start`` makes a row and returns the random token the browser keeps; ``find_live`` is what
-every signed-in request asks (one indexed read by the token's SHA-256), and it notes the time
-of the visit at most once a minute, so reading a page is not a write. ``end`` (sign-out),
+``start`` makes a row and returns the random token the browser keeps; ``load_signed_in`` is what
+every signed-in request asks (the session row, found by the token's SHA-256 through a unique
+index, is read in the same statement as the user), and it notes the time of the visit at most
+once a minute, so reading a page is not a write. ``end`` (sign-out),
 ``end_one`` and ``end_all`` (a password change, deactivation, "sign out everywhere") set
 ``revoked_at``; a revoked or expired row never works again, whatever cookie comes back.
 """
@@ -21,6 +22,7 @@ from sqlalchemy.orm import Session
 from workflow.clock import Clock
 from workflow.errors import NotFound
 from workflow.persistence.user_sessions import UserSession
+from workflow.policy import Actor, UserRecord, load_actor_in_session
 
 if TYPE_CHECKING:
     from workflow.engine import Engine
@@ -84,32 +86,31 @@ def start(
     return session_id, token
 
 
-def find_live(engine: Engine, user_id: int, token: str) -> int | None:
-    """The id of ``user_id``'s session named by ``token`` if it is neither revoked nor expired."""
+@dataclass(frozen=True)
+class SignedIn:
+    actor: Actor
+    record: UserRecord
+    session_id: int
+
+
+def load_signed_in(engine: Engine, user_id: int, token: str) -> SignedIn | None:
+    """``user_id``'s actor if ``token`` names a live session of hers (the two statements of
+    ``workflow.policy.load_actor_in_session``), else None. Notes the visit at most once a minute."""
     now = engine.clock.now()
     with engine.uow(write=False) as uow:
-        row = uow.session.execute(
-            select(
-                sessions_t.c.id,
-                sessions_t.c.user_id,
-                sessions_t.c.expires_at,
-                sessions_t.c.revoked_at,
-                sessions_t.c.last_seen_at,
-            ).where(sessions_t.c.token_hash == digest(token))
-        ).one_or_none()
-    if row is None or row.user_id != user_id or row.revoked_at is not None:
+        found = load_actor_in_session(uow.session, user_id, digest(token), now, engine.today())
+    if found is None:
         return None
-    if row.expires_at <= now:
-        return None
-    if now - row.last_seen_at >= LAST_SEEN_PRECISION:
+    actor, record, session_id, last_seen_at = found
+    if now - last_seen_at >= LAST_SEEN_PRECISION:
         with engine.uow() as uow:
             uow.session.execute(
                 update(sessions_t)
-                .where(sessions_t.c.id == row.id, sessions_t.c.last_seen_at < now)
+                .where(sessions_t.c.id == session_id, sessions_t.c.last_seen_at < now)
                 .values(last_seen_at=now)
             )
             uow.commit()
-    return row.id
+    return SignedIn(actor, record, session_id)
 
 
 def end(engine: Engine, session_id: int) -> None:
