@@ -11,7 +11,9 @@ import re
 from sqlalchemy import select
 
 from tests.web.conftest import PASSWORD, Browser
+from web.app import create_app
 from workflow.persistence.user_sessions import UserSession
+from workflow.settings import Settings
 
 SESSION, REMEMBER = "soglasie_session", "soglasie_remember"
 FIREFOX_WINDOWS = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0"
@@ -265,3 +267,24 @@ def test_wrong_current_passwords_count_as_failed_sign_ins(app):
     here = _signed(app)
     statuses = [_change_password(here, f"guess-{n}", NEW_PASSWORD).status_code for n in range(6)]
     assert statuses[:5] == [400] * 5 and statuses[5] == 429
+
+
+def test_the_remember_period_is_a_setting_the_page_and_the_server_follow(
+    engine, web_world, cache_dir, clock
+):
+    settings = Settings(
+        env="test",
+        database_url=str(engine.bind.url),
+        secret_key="test-secret-key-for-the-web-tests-0123456789",
+        remember_days=3,
+        extra={"SOGLASIE_CACHE_DIR": str(cache_dir)},
+    )
+    app = create_app(settings, engine=engine, config={"TESTING": True})
+    russian = Browser(app.test_client(), lang="ru")
+    assert "на 3 дня" in russian.get("/login").get_data(as_text=True)
+    owner = _signed(app, remember="y")
+    remember = owner.client.get_cookie(REMEMBER).value
+    clock.advance(days=2, hours=23)
+    assert _works(_holding(app, REMEMBER, remember)) == (200, 200)
+    clock.advance(hours=2)
+    assert _works(_holding(app, REMEMBER, remember)) == (302, 401)

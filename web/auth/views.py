@@ -49,6 +49,16 @@ def _client_address() -> str:
     return (request.remote_addr or "unknown")[:64]
 
 
+def _login_page(form: LoginForm, target: str | None, error: str | None = None) -> str:
+    return render_template(
+        "auth/login.html",
+        form=form,
+        next=target,
+        error=error,
+        remember_days=settings().remember_days,
+    )
+
+
 def _default_landing() -> str:
     return url_for("inbox.inbox")
 
@@ -59,7 +69,7 @@ def login():
     target = safe_next(request.args.get("next"))
     if not form.validate_on_submit():
         status = 400 if request.method == "POST" else 200
-        return render_template("auth/login.html", form=form, next=target), status
+        return _login_page(form, target), status
     eng = engine()
     username = form.username.data.strip().lower()
     address = _client_address()
@@ -71,7 +81,7 @@ def login():
             minutes=minutes,
         )
         return (
-            render_template("auth/login.html", form=form, next=target, error=message),
+            _login_page(form, target, message),
             429,
             {"Retry-After": str(verdict.retry_after_seconds)},
         )
@@ -85,7 +95,7 @@ def login():
     if not matches:
         throttle.record_failure(eng, username, address)
         error = _("Wrong username or password.")
-        return render_template("auth/login.html", form=form, next=target, error=error), 401
+        return _login_page(form, target, error), 401
     if needs_rehash:
         with eng.uow() as uow:
             uow.session.execute(
@@ -107,7 +117,7 @@ def login():
     session_user = load_into_request(user.id, token)
     if session_user is None:  # deactivated between the two reads
         user_sessions.end(eng, session_id)
-        return render_template("auth/login.html", form=form, next=target), 401
+        return _login_page(form, target), 401
     _fresh_cookie()
     login_user(session_user, remember=remember)
     return redirect(target or _default_landing(), 303)
