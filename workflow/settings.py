@@ -79,6 +79,11 @@ class Settings:
             raise UnsafeSettings(
                 f"SOGLASIE_ENV is {self.env!r}; it must be one of: {', '.join(ENVIRONMENTS)}."
             )
+        if not (1 <= self.session_hours <= 24 * 30 and 1 <= self.remember_days <= 365):
+            raise UnsafeSettings(
+                "SOGLASIE_SESSION_HOURS must be 1–720 and SOGLASIE_REMEMBER_DAYS 1–365; they are "
+                f"{self.session_hours} and {self.remember_days}."
+            )
         if self.is_production:
             if self.secret_key == DEMO_SECRET:
                 raise UnsafeSettings(
