@@ -288,3 +288,12 @@ def test_the_remember_period_is_a_setting_the_page_and_the_server_follow(
     assert _works(_holding(app, REMEMBER, remember)) == (200, 200)
     clock.advance(hours=2)
     assert _works(_holding(app, REMEMBER, remember)) == (302, 401)
+
+
+def test_signing_in_again_over_a_live_sign_in_replaces_it(app):
+    browser = _signed(app)
+    before = _copy(app, browser, SESSION)
+    assert browser.login("ini2").status_code == 303
+    assert _works(before) == (302, 401)
+    assert browser.get("/api/v1/users/me").get_json()["username"] == "ini2"
+    assert _session_ids(browser.get("/settings/sessions").get_data(as_text=True))

@@ -118,6 +118,8 @@ def login():
     if session_user is None:  # deactivated between the two reads
         user_sessions.end(eng, session_id)
         return _login_page(form, target), 401
+    if current_user.is_authenticated:  # signing in again over a live sign-in replaces it
+        user_sessions.end(eng, current_user.session_id)
     _fresh_cookie()
     login_user(session_user, remember=remember)
     return redirect(target or _default_landing(), 303)
