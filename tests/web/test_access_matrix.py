@@ -20,6 +20,7 @@ from notifications.unsubscribe import make_unsubscribe_token
 from tests.support.databases import stamp_head
 from tests.web import scenario
 from tests.web.conftest import Browser
+from workflow.clock import SystemClock
 from workflow.persistence.documents import SignedOriginal
 from workflow.persistence.mailbox import MailboxMessage
 from workflow.persistence.models import Case, OutboxMessage, Task
@@ -183,7 +184,7 @@ def _world_objects(engine, world, clock, app):
         )
         uow.commit()
     session_id, _token = user_sessions.start(
-        engine, world.user_id("ini2"), lifetime=dt.timedelta(hours=1)
+        engine, SystemClock(), world.user_id("ini2"), lifetime=dt.timedelta(hours=1)
     )
     token = make_unsubscribe_token(app.extensions["soglasie.settings"], world.user_id("ini2"))
     return {

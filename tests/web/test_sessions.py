@@ -8,10 +8,12 @@ from __future__ import annotations
 import hashlib
 import re
 
+import pytest
 from sqlalchemy import select
 
 from tests.web.conftest import PASSWORD, Browser
 from web.app import create_app
+from workflow.clock import FixedClock
 from workflow.persistence.user_sessions import UserSession
 from workflow.settings import Settings
 
@@ -22,6 +24,13 @@ CHROME_LINUX = (
     "Chrome/131.0.0.0 Safari/537.36"
 )
 NEW_PASSWORD = "a river of tea under the birch trees"
+
+
+@pytest.fixture(autouse=True)
+def _sessions_on_the_test_clock(app, clock):
+    """Sessions count real time (``web.auth.users.session_clock``); here they count the test's
+    clock, so expiry and "last seen" are tested by moving it."""
+    app.extensions["soglasie.session_clock"] = clock
 
 
 def _client(app, user_agent: str | None = None) -> Browser:
@@ -280,6 +289,7 @@ def test_the_remember_period_is_a_setting_the_page_and_the_server_follow(
         extra={"SOGLASIE_CACHE_DIR": str(cache_dir)},
     )
     app = create_app(settings, engine=engine, config={"TESTING": True})
+    app.extensions["soglasie.session_clock"] = clock
     russian = Browser(app.test_client(), lang="ru")
     assert "на 3 дня" in russian.get("/login").get_data(as_text=True)
     owner = _signed(app, remember="y")
@@ -297,3 +307,13 @@ def test_signing_in_again_over_a_live_sign_in_replaces_it(app):
     assert _works(before) == (302, 401)
     assert browser.get("/api/v1/users/me").get_json()["username"] == "ini2"
     assert _session_ids(browser.get("/settings/sessions").get_data(as_text=True))
+
+
+def test_moving_the_business_calendar_does_not_end_a_session(app, clock):
+    wall = FixedClock(clock.now())
+    app.extensions["soglasie.session_clock"] = wall
+    browser = _signed(app)
+    clock.advance(days=80)  # the engine's date, on which deadlines count
+    assert _works(browser) == (200, 200)
+    wall.advance(hours=13)  # real time past the session's 12 hours
+    assert _works(browser) == (302, 401)

@@ -16,12 +16,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import g, session
+from flask import current_app, g, session
 from flask_login import UserMixin, user_loaded_from_cookie
 
 from web.current import engine
 from web.extensions import login_manager
+from workflow.clock import Clock, SystemClock
 from workflow.services import user_sessions
+
+_WALL_CLOCK = SystemClock()
+
+
+def session_clock() -> Clock:
+    """The clock sessions are timed by: real time (see ``workflow.services.user_sessions``);
+    tests that need to move it put theirs in ``app.extensions["soglasie.session_clock"]``."""
+    return current_app.extensions.get("soglasie.session_clock", _WALL_CLOCK)
 
 
 @dataclass
@@ -60,7 +69,7 @@ def _into_request(found: user_sessions.SignedIn, token: str) -> SessionUser:
 def load_into_request(user_id: int, token: str) -> SessionUser | None:
     """The user of session ``token`` with her actor, cached for this request; None if the user is
     inactive or unknown, or the session is not hers, revoked or expired."""
-    found = user_sessions.load_signed_in(engine(), user_id, token)
+    found = user_sessions.load_signed_in(engine(), session_clock(), user_id, token)
     return None if found is None else _into_request(found, token)
 
 

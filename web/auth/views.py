@@ -29,7 +29,7 @@ from wtforms.validators import DataRequired, Length
 
 from web.auth import throttle
 from web.auth.redirects import safe_next
-from web.auth.users import load_into_request
+from web.auth.users import load_into_request, session_clock
 from web.current import engine, settings
 from web.i18n import LANGUAGES
 from workflow.passwords import hash_password, verify
@@ -108,6 +108,7 @@ def login():
     remember = bool(form.remember.data)
     session_id, token = user_sessions.start(
         eng,
+        session_clock(),
         user.id,
         lifetime=_session_lifetime(remember),
         remember=remember,
@@ -116,10 +117,10 @@ def login():
     )
     session_user = load_into_request(user.id, token)
     if session_user is None:  # deactivated between the two reads
-        user_sessions.end(eng, session_id)
+        user_sessions.end(eng, session_clock(), session_id)
         return _login_page(form, target), 401
     if current_user.is_authenticated:  # signing in again over a live sign-in replaces it
-        user_sessions.end(eng, current_user.session_id)
+        user_sessions.end(eng, session_clock(), current_user.session_id)
     _fresh_cookie()
     login_user(session_user, remember=remember)
     return redirect(target or _default_landing(), 303)
@@ -142,7 +143,7 @@ def _fresh_cookie() -> None:
 def sign_out_here() -> None:
     """End this browser's sign-in: the server-side session, then both cookies."""
     if current_user.is_authenticated:
-        user_sessions.end(engine(), current_user.session_id)
+        user_sessions.end(engine(), session_clock(), current_user.session_id)
     logout_user()
     _fresh_cookie()
 

@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from web.auth import throttle
 from web.auth.devices import describe
-from web.auth.users import current_session_id
+from web.auth.users import current_session_id, session_clock
 from web.auth.views import sign_out_here
 from web.current import current_record, engine, settings
 from web.i18n import language
@@ -77,7 +77,7 @@ def sessions():
             "remembered_until": when(s.expires_at) if s.remember else None,
             "current": s.id == current_session_id(),
         }
-        for s in user_sessions.list_live(engine(), me.user_id)
+        for s in user_sessions.list_live(engine(), session_clock(), me.user_id)
     ]
     rows.sort(key=lambda row: not row["current"])  # this browser first
     return render_template("settings/sessions.html", rows=rows, zone=zone.key)
@@ -92,7 +92,7 @@ def end_session(session_id: int):
         flash(_("You have signed out."), "info")
         return redirect(url_for("auth.login"), 303)
     try:
-        user_sessions.end_one(engine(), me.user_id, session_id)
+        user_sessions.end_one(engine(), session_clock(), me.user_id, session_id)
         flash(_("The session is ended."), "success")
     except NotFound:
         flash(_("That session has already ended."), "info")
@@ -102,7 +102,7 @@ def end_session(session_id: int):
 @bp.post("/settings/sessions/end-all")
 @signed_in
 def end_everywhere():
-    user_sessions.end_all(engine(), actor().user_id)
+    user_sessions.end_all(engine(), session_clock(), actor().user_id)
     sign_out_here()
     flash(_("You have signed out on every device."), "info")
     return redirect(url_for("auth.login"), 303)

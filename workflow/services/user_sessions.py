@@ -6,6 +6,12 @@ index, is read in the same statement as the user), and it notes the time of the 
 once a minute, so reading a page is not a write. ``end`` (sign-out),
 ``end_one`` and ``end_all`` (a password change, deactivation, "sign out everywhere") set
 ``revoked_at``; a revoked or expired row never works again, whatever cookie comes back.
+
+Sessions count real time: every function takes the ``clock`` to read it from, the system clock
+in the app (``web.auth.users.session_clock``), not the engine's. The engine's clock is the
+business date deadlines are counted on, which tests (and a demo) move by months; a sign-in
+should not expire because the calendar was moved, and Flask signs its cookies with real time
+anyway.
 """
 
 from __future__ import annotations
@@ -52,6 +58,7 @@ def digest(token: str) -> str:
 
 def start(
     engine: Engine,
+    clock: Clock,
     user_id: int,
     *,
     lifetime: dt.timedelta,
@@ -61,7 +68,7 @@ def start(
 ) -> tuple[int, str]:
     """A new session for ``user_id`` valid for ``lifetime``; returns its id and its token."""
     token = secrets.token_urlsafe(32)
-    now = engine.clock.now()
+    now = clock.now()
     with engine.uow() as uow:
         session_id = uow.session.execute(
             insert(sessions_t)
@@ -93,10 +100,10 @@ class SignedIn:
     session_id: int
 
 
-def load_signed_in(engine: Engine, user_id: int, token: str) -> SignedIn | None:
+def load_signed_in(engine: Engine, clock: Clock, user_id: int, token: str) -> SignedIn | None:
     """``user_id``'s actor if ``token`` names a live session of hers (the two statements of
     ``workflow.policy.load_actor_in_session``), else None. Notes the visit at most once a minute."""
-    now = engine.clock.now()
+    now = clock.now()
     with engine.uow(write=False) as uow:
         found = load_actor_in_session(uow.session, user_id, digest(token), now, engine.today())
     if found is None:
@@ -113,20 +120,20 @@ def load_signed_in(engine: Engine, user_id: int, token: str) -> SignedIn | None:
     return SignedIn(actor, record, session_id)
 
 
-def end(engine: Engine, session_id: int) -> None:
+def end(engine: Engine, clock: Clock, session_id: int) -> None:
     """Sign-out: the session stops working now."""
     with engine.uow() as uow:
         uow.session.execute(
             update(sessions_t)
             .where(sessions_t.c.id == session_id, sessions_t.c.revoked_at.is_(None))
-            .values(revoked_at=engine.clock.now())
+            .values(revoked_at=clock.now())
         )
         uow.commit()
 
 
-def end_one(engine: Engine, user_id: int, session_id: int) -> None:
+def end_one(engine: Engine, clock: Clock, user_id: int, session_id: int) -> None:
     """The user ends one of her own sessions; NotFound if it is not hers or already over."""
-    now = engine.clock.now()
+    now = clock.now()
     with engine.uow() as uow:
         changed = uow.session.execute(
             update(sessions_t)
@@ -153,17 +160,17 @@ def revoke_all(session: Session, clock: Clock, user_id: int, *, keep: int | None
     return session.execute(query.values(revoked_at=clock.now())).rowcount
 
 
-def end_all(engine: Engine, user_id: int, *, keep: int | None = None) -> int:
+def end_all(engine: Engine, clock: Clock, user_id: int, *, keep: int | None = None) -> int:
     """ "Sign out everywhere" (``keep=None``), or everywhere else (``keep`` = this session)."""
     with engine.uow() as uow:
-        count = revoke_all(uow.session, engine.clock, user_id, keep=keep)
+        count = revoke_all(uow.session, clock, user_id, keep=keep)
         uow.commit()
     return count
 
 
-def list_live(engine: Engine, user_id: int) -> list[SessionInfo]:
+def list_live(engine: Engine, clock: Clock, user_id: int) -> list[SessionInfo]:
     """The user's open sessions, the most recently seen first."""
-    now = engine.clock.now()
+    now = clock.now()
     with engine.uow(write=False) as uow:
         rows = uow.session.execute(
             select(
