@@ -9,8 +9,9 @@ Nothing is read or built at import time. ``create_app`` builds the engine, which
 or one thread of ``soglasie demo``.
 
 Cookies: the session cookie and Flask-Login's remember cookie are ``HttpOnly`` and
-``SameSite=Lax``, and ``Secure`` in production. Set ``SOGLASIE_TRUSTED_PROXIES=1`` (the number
-of reverse proxies in front) so client addresses for sign-in throttling come from
+``SameSite=Lax``, and ``Secure`` in production. Both name a server-side session
+(``web.auth.users``), so signing out ends them for good. Set ``SOGLASIE_TRUSTED_PROXIES=1``
+(the number of reverse proxies in front) so client addresses for sign-in throttling come from
 ``X-Forwarded-For`` rather than the proxy.
 """
 
@@ -56,9 +57,9 @@ def create_app(
         REMEMBER_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_SAMESITE="Lax",
         REMEMBER_COOKIE_SECURE=secure,
-        REMEMBER_COOKIE_DURATION=dt.timedelta(days=14),
+        REMEMBER_COOKIE_DURATION=dt.timedelta(days=settings.remember_days),
         REMEMBER_COOKIE_NAME="soglasie_remember",
-        PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=12),
+        PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=settings.session_hours),
         MAX_CONTENT_LENGTH=8 * 1024 * 1024,
         WTF_CSRF_TIME_LIMIT=None,  # tied to the session, which expires on its own
         BABEL_DEFAULT_LOCALE="ru",

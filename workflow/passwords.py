@@ -13,6 +13,8 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from argon2.profiles import RFC_9106_LOW_MEMORY
 
+from workflow.password_policy import MESSAGES, password_issue
+
 _hasher = PasswordHasher.from_parameters(RFC_9106_LOW_MEMORY)
 
 # A valid hash with the hasher's parameters, verified when the user does not exist, so the
@@ -24,8 +26,6 @@ _DUMMY = (
     "$argon2id$v=19$m=65536,t=3,p=4$h2TcHd9j8InTYsL5HA51XA"
     "$9QEgB7znpx+7Pwf541y8EteHJOUl39lA+leGqD/MdP4"
 )
-
-MIN_LENGTH = 10
 
 
 def hash_password(password: str) -> str:
@@ -46,9 +46,6 @@ def verify(stored_hash: str | None, password: str) -> tuple[bool, bool]:
 
 
 def password_problem(password: str) -> str | None:
-    """Why a new password is not acceptable, or None."""
-    if len(password) < MIN_LENGTH:
-        return f"A password needs at least {MIN_LENGTH} characters."
-    if password.strip() != password:
-        return "A password cannot start or end with spaces."
-    return None
+    """Why a new password is not acceptable (``workflow.password_policy``), or None."""
+    issue = password_issue(password)
+    return MESSAGES[issue] if issue else None

@@ -11,12 +11,13 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Protocol
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import and_, bindparam, select
 from sqlalchemy.orm import Session
 
 from workflow.definitions.model import Definition, TransitionSpec
 from workflow.errors import NotFound
 from workflow.persistence.models import Organization, Substitution, User, UserRole
+from workflow.persistence.user_sessions import UserSession
 from workflow.queries import prepared
 
 ADMIN = "admin"
@@ -169,6 +170,18 @@ _USER_WITH_ROLES = (
     .outerjoin(UserRole, UserRole.user_id == User.id)
     .where(User.id == bindparam("user_id"), User.is_active.is_(True))
 )
+# The same, only through a live sign-in session (``workflow.services.user_sessions``): checking
+# the session costs no statement of its own.
+_USER_IN_SESSION = (
+    _USER_WITH_ROLES.add_columns(
+        UserSession.id.label("session_id"), UserSession.last_seen_at.label("session_seen_at")
+    )
+    .join(
+        UserSession,
+        and_(UserSession.user_id == User.id, UserSession.token_hash == bindparam("token_hash")),
+    )
+    .where(UserSession.revoked_at.is_(None), UserSession.expires_at > bindparam("now"))
+)
 _ABSENT_COLLEAGUES = (
     select(User.id, User.org_id, Organization.kind, Organization.parent_id, UserRole.role)
     .join(Substitution, Substitution.user_id == User.id)
@@ -197,6 +210,24 @@ def load_actor_with_user(
     rows = prepared.rows(session, _USER_WITH_ROLES, user_id=user_id)
     if not rows:
         raise NotFound(f"User {user_id} does not exist or is inactive.")
+    return _actor_from(session, rows, user_id, today)
+
+
+def load_actor_in_session(
+    session: Session, user_id: int, token_hash: str, now: dt.datetime, today: dt.date
+) -> tuple[Actor, UserRecord, int, dt.datetime] | None:
+    """As ``load_actor_with_user``, for a request that names the sign-in session whose token
+    hashes to ``token_hash``: (actor, record, session id, session last seen), or None when the
+    user is unknown or inactive or the session is not hers, revoked or expired at ``now``. Still
+    two statements."""
+    rows = prepared.rows(session, _USER_IN_SESSION, user_id=user_id, token_hash=token_hash, now=now)
+    if not rows:
+        return None
+    actor, record = _actor_from(session, rows, user_id, today)
+    return actor, record, rows[0].session_id, rows[0].session_seen_at
+
+
+def _actor_from(session: Session, rows, user_id: int, today: dt.date) -> tuple[Actor, UserRecord]:
     first = rows[0]
     record = UserRecord(
         first.id,

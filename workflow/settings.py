@@ -65,6 +65,10 @@ class Settings:
     audit_key_file: str | None = None
     # Where the worker appends a daily checkpoint of every audit head (none if unset).
     audit_checkpoint_file: str | None = None
+    # Sign-in sessions (see the README, "Sessions"): how long one lasts from the sign-in, and how
+    # long "remember me" keeps a browser signed in; the server refuses either once it is over.
+    session_hours: int = 12
+    remember_days: int = 14
     extra: Mapping[str, str] = field(default_factory=dict)
     # Whether SOGLASIE_ENV was set, rather than the default "demo" taken for granted.
     env_named: bool = False
@@ -81,6 +85,11 @@ class Settings:
         if self.env not in ENVIRONMENTS:
             raise UnsafeSettings(
                 f"SOGLASIE_ENV is {self.env!r}; it must be one of: {', '.join(ENVIRONMENTS)}."
+            )
+        if not (1 <= self.session_hours <= 24 * 30 and 1 <= self.remember_days <= 365):
+            raise UnsafeSettings(
+                "SOGLASIE_SESSION_HOURS must be 1–720 and SOGLASIE_REMEMBER_DAYS 1–365; they are "
+                f"{self.session_hours} and {self.remember_days}."
             )
         if self.is_production:
             if self.secret_key == DEMO_SECRET:
@@ -130,6 +139,8 @@ _INT_FIELDS = {
     "email_decision_days",
     "date_min_year",
     "date_max_year",
+    "session_hours",
+    "remember_days",
 }
 _FLOAT_FIELDS = {"smtp_timeout", "mail_retry_days"}
 

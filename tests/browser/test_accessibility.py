@@ -114,6 +114,8 @@ def _pages(live, new_page) -> dict[str, tuple[str | None, str]]:
         "meetings.reschedule": ("coord", f"/meetings/{meeting}/reschedule"),
         "settings.email_decisions": ("minec", "/settings/email-decisions"),
         "settings.substitutions": ("minec", "/settings/substitutions"),
+        "account.sessions": ("minec", "/settings/sessions"),
+        "account.password": ("minec", "/settings/password"),
         "admin.definitions": ("admin", "/admin/definitions"),
         "admin.definition": ("admin", "/admin/definitions/regional_agreement"),
         "admin.orgs": ("admin", "/admin/orgs"),

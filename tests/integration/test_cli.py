@@ -182,7 +182,7 @@ def test_users_create_refuses_a_short_password(migrated, tmp_path):
         ],
         input="short\n",
     )
-    assert result.exit_code == 1 and "at least 10 characters" in result.output
+    assert result.exit_code == 1 and "at least 12 characters" in result.output
 
 
 def test_the_orgs_import_module_documents_its_columns():

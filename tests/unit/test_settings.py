@@ -65,3 +65,21 @@ def test_serve_and_worker_refuse_to_run_on_the_demo_secret_by_default(command):
     result = CliRunner().invoke(main, command)
     assert result.exit_code == 1
     assert "the demo secret serves only a demo" in result.output
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("SOGLASIE_SESSION_HOURS", "0"),
+        ("SOGLASIE_REMEMBER_DAYS", "0"),
+        ("SOGLASIE_REMEMBER_DAYS", "400"),
+    ],
+)
+def test_session_lifetimes_out_of_range_refuse_to_start(variable, value):
+    with pytest.raises(UnsafeSettings, match="SOGLASIE_REMEMBER_DAYS"):
+        from_env({variable: value}).check_safe()
+
+
+def test_session_lifetimes_are_read_from_the_environment():
+    settings = from_env({"SOGLASIE_SESSION_HOURS": "8", "SOGLASIE_REMEMBER_DAYS": "30"})
+    assert (settings.check_safe().session_hours, settings.remember_days) == (8, 30)

@@ -20,10 +20,12 @@ from notifications.unsubscribe import make_unsubscribe_token
 from tests.support.databases import stamp_head
 from tests.web import scenario
 from tests.web.conftest import Browser
+from workflow.clock import SystemClock
 from workflow.persistence.documents import SignedOriginal
 from workflow.persistence.mailbox import MailboxMessage
 from workflow.persistence.models import Case, OutboxMessage, Task
 from workflow.persistence.plans import PlanItem
+from workflow.services import user_sessions
 
 PERSONAS = ("anonymous", "same", "other", "federal", "admin")
 USERNAMES = {"same": "ini", "other": "other", "federal": "mfa", "admin": "admin"}
@@ -54,6 +56,12 @@ EXPECTED = {
     ("settings.substitutions", "GET"): PRIVATE,
     ("settings.substitutions", "POST"): PRIVATE,
     ("settings.revoke", "POST"): SIGNED_POST,
+    ("account.sessions", "GET"): PRIVATE,
+    # Another person's session: "already ended" for everyone (a flash), never ended by them.
+    ("account.end_session", "POST"): SIGNED_POST,
+    ("account.end_everywhere", "POST"): SIGNED_POST,  # signs the persona out; she signs in again
+    ("account.password", "GET"): PRIVATE,
+    ("account.password", "POST"): (302, 400, 400, 400, 400),  # no passwords posted
     ("cases.index", "GET"): PRIVATE,
     ("search.results", "GET"): PRIVATE,
     ("cases.export", "GET"): PRIVATE,
@@ -175,6 +183,9 @@ def _world_objects(engine, world, clock, app):
             )
         )
         uow.commit()
+    session_id, _token = user_sessions.start(
+        engine, SystemClock(), world.user_id("ini2"), lifetime=dt.timedelta(hours=1)
+    )
     token = make_unsubscribe_token(app.extensions["soglasie.settings"], world.user_id("ini2"))
     return {
         "case_id": case_id,
@@ -189,6 +200,7 @@ def _world_objects(engine, world, clock, app):
         "message_id": mail_id,
         "token": token,
         "user_id": world.user_id("ini2"),
+        "session_id": session_id,
     }
 
 
@@ -230,6 +242,7 @@ def _request(rule, method, objects):
         "message_id": objects["message_id"],
         "token": objects["token"],
         "user_id": objects["user_id"],
+        "session_id": objects["session_id"],
         "lang": "ru",
         "number": 1,
         "code": "RU-TST",
@@ -297,7 +310,8 @@ def test_every_page_route_answers_each_visitor_as_the_matrix_says(
                 response.close()  # static files are streamed
                 if status != expected:
                     failures.append(f"{method} {path} as {persona}: {status}, expected {expected}")
-                if rule.endpoint == "auth.logout" and persona in USERNAMES:
+                signs_out = ("auth.logout", "account.end_everywhere")
+                if rule.endpoint in signs_out and persona in USERNAMES:
                     browser.login(USERNAMES[persona])
     stale = sorted(set(EXPECTED) - seen)
     assert not stale, f"matrix rows for routes that no longer exist: {stale}"

@@ -41,7 +41,7 @@ def test_a_bad_new_user_is_refused_with_the_reason(engine, web_world, signed_in)
     )
     assert response.status_code == 400
     html = response.get_data(as_text=True)
-    assert "At least 10 characters" in html or "at least 10" in html
+    assert "at least 12 characters" in html
 
 
 def test_an_admin_changes_roles_and_deactivates_a_user(engine, web_world, signed_in, app):

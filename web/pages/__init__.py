@@ -13,6 +13,7 @@ def register_pages(app: Flask) -> None:
         meeting_actions,
         plan_items,
     )
+    from web.pages.account import bp as account
     from web.pages.admin import bp as admin
     from web.pages.cases import bp as cases
     from web.pages.dashboard import bp as dashboard
@@ -38,6 +39,7 @@ def register_pages(app: Flask) -> None:
         dashboard,
         admin,
         settings,
+        account,
         unsubscribe,
         decide,
         papers,

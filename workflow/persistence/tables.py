@@ -21,6 +21,7 @@ def metadata() -> MetaData:
         papers,
         plans,
         search,
+        user_sessions,
     )
     from workflow.persistence.base import Base
 

@@ -1,9 +1,9 @@
 """Administration of people and organizations, for administrators only: create a user, change
 her roles, deactivate or reactivate her, set a new password, import organizations from CSV.
 
-Each function is one unit of work. Deactivating a user ends her sessions at the next request
-(the session loader reads ``is_active``); setting a password changes the session epoch, which
-ends her other sessions and remember cookies.
+Each function is one unit of work. Deactivating a user, or setting her password, ends all her
+sessions and remember-me cookies (``workflow.services.user_sessions``): reactivating her later
+does not bring them back.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from workflow.persistence.models import User, UserRole
 from workflow.policy import Actor
 from workflow.services.orgs import ImportSummary, import_organizations
 from workflow.services.people import create_user
+from workflow.services.user_sessions import revoke_all
 
 if TYPE_CHECKING:
     from workflow.engine import Engine
@@ -70,6 +71,8 @@ def set_active(engine: Engine, actor: Actor, user_id: int, active: bool) -> None
         ).rowcount
         if changed != 1:
             raise NotFound(f"User {user_id} not found.")
+        if not active:
+            revoke_all(uow.session, engine.clock, user_id)
         uow.commit()
 
 
@@ -84,6 +87,7 @@ def set_password(engine: Engine, actor: Actor, user_id: int, password: str) -> N
         ).rowcount
         if changed != 1:
             raise NotFound(f"User {user_id} not found.")
+        revoke_all(uow.session, engine.clock, user_id)
         uow.commit()
 
 
