@@ -7,7 +7,9 @@ Jobs (fixed ids, in-memory job store, one instance of each at a time):
 - ``deliver-outbox``: deliver pending outbox rows of every channel, batch after batch;
 - ``send-digests``: queue the daily digests once ``digest_hour`` (each person's local time) has
   passed; once per cluster (an advisory lock, ``notifications.cluster``), one digest per person
-  per day.
+  per day;
+- ``sweep-idempotency-keys``: delete expired Idempotency-Keys and form tokens, hourly, once
+  per cluster (``workflow.services.idempotency``).
 
 All state is in table rows, so any number of workers may run against PostgreSQL and a worker
 may be stopped or killed at any moment: nothing is kept in the scheduler. There is never a
@@ -37,6 +39,7 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 
+from notifications.cluster import once_per_cluster
 from notifications.delivery import (
     ONE_SERVER_CHANNELS,
     BatchResult,
@@ -47,6 +50,7 @@ from notifications.digests import send_digests
 from notifications.render import load_templates
 from notifications.transports import TransportContext, channels, make_transport
 from workflow.reminders import fire_due_reminders
+from workflow.services.idempotency import sweep_expired_keys
 
 if TYPE_CHECKING:
     from workflow.engine import Engine
@@ -61,6 +65,7 @@ class WorkerConfig:
     escalate_every: float = 300.0
     deliver_every: float = 10.0
     digest_every: float = 300.0
+    idempotency_sweep_every: float = 3600.0
     sweep_batch: int = 200
     policy: DeliveryPolicy = field(default_factory=DeliveryPolicy)
 
@@ -184,6 +189,12 @@ class Worker:
                 self.engine, hour=self.settings.digest_hour, timezone=self.settings.timezone
             )
 
+    def sweep_idempotency_keys(self) -> int:
+        """Expired Idempotency-Keys and form tokens; once per cluster (the deletes would only
+        wait on each other)."""
+        with self._busy(), once_per_cluster(self.engine, "sweep-idempotency-keys") as mine:
+            return sweep_expired_keys(self.engine) if mine else 0
+
     def run_once(self) -> dict[str, object]:
         """Every job once, in order: what a worker does in one tick."""
         return {
@@ -224,6 +235,7 @@ def _schedule(scheduler, worker: Worker) -> None:
         ("escalate-overdue", worker.escalate_overdue, config.escalate_every),
         ("deliver-outbox", worker.deliver_outbox, config.deliver_every),
         ("send-digests", worker.send_digests, config.digest_every),
+        ("sweep-idempotency-keys", worker.sweep_idempotency_keys, config.idempotency_sweep_every),
     )
     for job_id, func, seconds in jobs:
         scheduler.add_job(

@@ -58,6 +58,8 @@ class Settings:
     # The years a date field of a case, a meeting or a plan item accepts (inclusive).
     date_min_year: int = 1990
     date_max_year: int = 2100
+    # How long an Idempotency-Key (API) or a form's one-time token is remembered, in hours.
+    idempotency_key_hours: float = 24.0
     extra: Mapping[str, str] = field(default_factory=dict)
     # Whether SOGLASIE_ENV was set, rather than the default "demo" taken for granted.
     env_named: bool = False
@@ -120,7 +122,7 @@ _INT_FIELDS = {
     "date_min_year",
     "date_max_year",
 }
-_FLOAT_FIELDS = {"smtp_timeout", "mail_retry_days"}
+_FLOAT_FIELDS = {"smtp_timeout", "mail_retry_days", "idempotency_key_hours"}
 
 
 def from_env(environ: Mapping[str, str] | None = None, **overrides) -> Settings:

@@ -29,6 +29,7 @@ from web.pages.common import (
     refusal_message,
     signed_in,
 )
+from web.pages.form_once import case_url, once_per_form
 from web.pages.plan_items import item_form_context
 from web.svg import diagram
 from workflow.definitions.model import Definition
@@ -303,6 +304,7 @@ def show(case_id: int):
 
 @bp.post("/agreements/<int:case_id>/actions")
 @signed_in
+@once_per_form(back=case_url)
 def fire(case_id: int):
     me = actor()
     head = load_visible(case_id, me)
@@ -347,6 +349,7 @@ def fire(case_id: int):
 
 @bp.post("/agreements/<int:case_id>/fields")
 @signed_in
+@once_per_form(back=case_url)
 def update_fields(case_id: int):
     me = actor()
     head = load_visible(case_id, me)

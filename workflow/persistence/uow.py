@@ -16,7 +16,7 @@ from collections.abc import Callable
 from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
-from workflow.persistence import direct
+from workflow.persistence import direct, enclosing
 from workflow.persistence.db import NOT_DURABLE
 
 _ASYNC_COMMIT = direct.Direct(text("SET LOCAL synchronous_commit TO OFF"))
@@ -38,9 +38,13 @@ class UnitOfWork:
         self._write = write
         self._durable = durable
         self._after_commit: list[Callable[[], None]] = []
+        self._outer: enclosing.Enclosing | None = None
         self.session: Session
 
     def __enter__(self) -> UnitOfWork:
+        self._outer = enclosing.current(self._session_factory.kw["bind"])
+        if self._outer is not None:
+            return self._join(self._outer)
         self.session = self._session_factory()
         if self._write:
             # On SQLite take the write lock up front (BEGIN IMMEDIATE); ignored elsewhere.
@@ -52,7 +56,17 @@ class UnitOfWork:
                 direct.defer(self.session, _ASYNC_COMMIT)  # rides with the first statement
         return self
 
+    def _join(self, outer: enclosing.Enclosing) -> UnitOfWork:
+        # A write unit gets a savepoint: its rollback undoes its own work only. A read unit
+        # never ends the enclosing transaction ("rollback_only", and __exit__ skips rollback).
+        mode = "create_savepoint" if self._write else "rollback_only"
+        self.session = self._session_factory(bind=outer.connection, join_transaction_mode=mode)
+        return self
+
     def __exit__(self, exc_type, exc, tb) -> None:
+        if self._outer is not None and not self._write:
+            self.session.close()
+            return
         # A read-only unit just closes: objects it loaded stay usable (detached, not expired).
         # A write unit that did not commit rolls back: nothing half-done survives.
         try:
@@ -64,6 +78,12 @@ class UnitOfWork:
     def commit(self) -> None:
         self.session.commit()
         callbacks, self._after_commit = self._after_commit, []
+        if self._outer is not None:
+            # Durable only when the enclosing transaction commits: the callbacks wait for it.
+            self._outer.wrote = self._outer.wrote or self._write
+            for callback in callbacks:
+                self._outer.after_commit(callback)
+            return
         for callback in callbacks:
             callback()
 
