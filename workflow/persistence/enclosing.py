@@ -20,10 +20,13 @@ lock, as a write unit takes it); on PostgreSQL it is an ordinary READ COMMITTED 
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 
 from sqlalchemy import Connection, Engine
+
+log = logging.getLogger("soglasie.db")
 
 
 class Enclosing:
@@ -45,8 +48,15 @@ class Enclosing:
 
     def rollback(self) -> None:
         self._after_commit = []
-        if self.connection.in_transaction():
+        if not self.connection.in_transaction():
+            return
+        try:
             self.connection.rollback()
+        except Exception:
+            # A connection the database dropped (the request is answering 503 already): the
+            # server rolled back with it; make sure the pool does not hand it out again.
+            log.warning("rollback of an enclosing transaction failed", exc_info=True)
+            self.connection.invalidate()
 
 
 _current: ContextVar[Enclosing | None] = ContextVar("soglasie_enclosing", default=None)

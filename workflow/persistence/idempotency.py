@@ -93,6 +93,32 @@ def claim(
 
     Must run inside the request's enclosing transaction, before anything is decided.
     """
+    postgres = conn.dialect.name == "postgresql"
+    if postgres:  # every wait below is bounded, then KeyInUse
+        previous = conn.scalar(
+            text("SELECT current_setting('lock_timeout'), set_config('lock_timeout', :ms, true)"),
+            {"ms": f"{max(1, wait_ms)}ms"},
+        )
+    try:
+        inserted = _insert(conn, scope, key, fingerprint, now, lifetime)
+    except sa_exc.OperationalError as error:
+        if getattr(error.orig, "sqlstate", None) == LOCK_NOT_AVAILABLE:
+            raise KeyInUse(key) from error
+        raise
+    if postgres:
+        conn.execute(text("SELECT set_config('lock_timeout', :v, true)"), {"v": previous})
+    if inserted:
+        return None
+    row = conn.execute(
+        select(TABLE.c.fingerprint, TABLE.c.status, TABLE.c.headers, TABLE.c.body).where(
+            _row(scope, key)
+        )
+    ).one()
+    return Stored(row.fingerprint, row.status, dict(row.headers or {}), bytes(row.body or b""))
+
+
+def _insert(conn, scope, key, fingerprint, now, lifetime) -> bool:
+    """Insert the key's row unless it is there (an expired one is replaced); True if inserted."""
     conn.execute(delete(TABLE).where(_row(scope, key), TABLE.c.expires_at <= now))
     values = {
         "scope": scope,
@@ -107,29 +133,10 @@ def claim(
     if conn.dialect.name == "postgresql":
         # RETURNING: the row count of an INSERT ... ON CONFLICT is not reliable through every
         # driver path; a returned id is.
-        statement = pg_insert(TABLE).values(**values).on_conflict_do_nothing().returning(TABLE.c.id)
-        previous = conn.scalar(
-            text("SELECT current_setting('lock_timeout'), set_config('lock_timeout', :ms, true)"),
-            {"ms": f"{max(1, wait_ms)}ms"},
-        )
-        try:
-            inserted = conn.execute(statement).first() is not None
-        except sa_exc.OperationalError as error:
-            if getattr(error.orig, "sqlstate", None) == LOCK_NOT_AVAILABLE:
-                raise KeyInUse(key) from error
-            raise
-        conn.execute(text("SELECT set_config('lock_timeout', :v, true)"), {"v": previous})
-    else:
-        inserted = conn.execute(sqlite_insert(TABLE).values(**values).on_conflict_do_nothing())
-        inserted = inserted.rowcount
-    if inserted:
-        return None
-    row = conn.execute(
-        select(TABLE.c.fingerprint, TABLE.c.status, TABLE.c.headers, TABLE.c.body).where(
-            _row(scope, key)
-        )
-    ).one()
-    return Stored(row.fingerprint, row.status, dict(row.headers or {}), bytes(row.body or b""))
+        statement = pg_insert(TABLE).values(**values).on_conflict_do_nothing()
+        return conn.execute(statement.returning(TABLE.c.id)).first() is not None
+    statement = sqlite_insert(TABLE).values(**values).on_conflict_do_nothing()
+    return bool(conn.execute(statement).rowcount)
 
 
 def record(
