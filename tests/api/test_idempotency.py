@@ -9,10 +9,13 @@ import json
 import threading
 
 import pytest
+from click.testing import CliRunner
 from sqlalchemy import func, select
 
 from notifications.worker import Worker
 from tests.api.scenario import ApiClient, regional_fields
+from tests.support.databases import stamp_head
+from web.cli import main
 from workflow.persistence import idempotency
 from workflow.persistence.models import AuditEvent, Case
 from workflow.settings import Settings
@@ -231,3 +234,14 @@ def test_the_openapi_document_names_the_header_on_every_mutating_operation(clien
                 names = [p.get("name") for p in item[method].get("parameters", [])]
                 assert "Idempotency-Key" not in names, path
     assert unsafe >= 20
+
+
+def test_the_command_line_sweeps_expired_keys(ini, engine, db_url):
+    create(ini, engine).ok(201)  # made on the tests' clock (March 2026): long expired by now
+    stamp_head(db_url)
+    result = CliRunner().invoke(
+        main, ["idempotency", "sweep", "--database-url", db_url], catch_exceptions=False
+    )
+    assert result.exit_code == 0, result.output
+    assert "1 expired idempotency key(s) removed" in result.output
+    assert keys(engine) == 0
