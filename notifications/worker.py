@@ -10,6 +10,8 @@ Jobs (fixed ids, in-memory job store, one instance of each at a time):
   per day;
 - ``audit-checkpoint``: hourly, a checkpoint of every audit head appended to
   ``SOGLASIE_AUDIT_CHECKPOINT_FILE`` once a day (``notifications.audit_checkpoints``).
+- ``sweep-idempotency-keys``: delete expired Idempotency-Keys and form tokens, hourly, once
+  per cluster (``workflow.services.idempotency``).
 
 All state is in table rows, so any number of workers may run against PostgreSQL and a worker
 may be stopped or killed at any moment: nothing is kept in the scheduler. There is never a
@@ -41,6 +43,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 
 from notifications.audit_checkpoints import checkpoint_daily
+from notifications.cluster import once_per_cluster
 from notifications.delivery import (
     ONE_SERVER_CHANNELS,
     BatchResult,
@@ -51,6 +54,7 @@ from notifications.digests import send_digests
 from notifications.render import load_templates
 from notifications.transports import TransportContext, channels, make_transport
 from workflow.reminders import fire_due_reminders
+from workflow.services.idempotency import sweep_expired_keys
 
 if TYPE_CHECKING:
     from workflow.engine import Engine
@@ -65,6 +69,7 @@ class WorkerConfig:
     escalate_every: float = 300.0
     deliver_every: float = 10.0
     digest_every: float = 300.0
+    idempotency_sweep_every: float = 3600.0
     sweep_batch: int = 200
     policy: DeliveryPolicy = field(default_factory=DeliveryPolicy)
 
@@ -197,6 +202,12 @@ class Worker:
                 self.engine, Path(self.settings.audit_checkpoint_file), self.engine.clock.now()
             )
 
+    def sweep_idempotency_keys(self) -> int:
+        """Expired Idempotency-Keys and form tokens; once per cluster (the deletes would only
+        wait on each other)."""
+        with self._busy(), once_per_cluster(self.engine, "sweep-idempotency-keys") as mine:
+            return sweep_expired_keys(self.engine) if mine else 0
+
     def run_once(self) -> dict[str, object]:
         """Every job once, in order: what a worker does in one tick."""
         return {
@@ -238,6 +249,7 @@ def _schedule(scheduler, worker: Worker) -> None:
         ("deliver-outbox", worker.deliver_outbox, config.deliver_every),
         ("send-digests", worker.send_digests, config.digest_every),
         ("audit-checkpoint", worker.checkpoint_audit, 3600.0),
+        ("sweep-idempotency-keys", worker.sweep_idempotency_keys, config.idempotency_sweep_every),
     )
     for job_id, func, seconds in jobs:
         scheduler.add_job(

@@ -69,6 +69,8 @@ class Settings:
     # long "remember me" keeps a browser signed in; the server refuses either once it is over.
     session_hours: int = 12
     remember_days: int = 14
+    # How long an Idempotency-Key (API) or a form's one-time token is remembered, in hours.
+    idempotency_key_hours: float = 24.0
     extra: Mapping[str, str] = field(default_factory=dict)
     # Whether SOGLASIE_ENV was set, rather than the default "demo" taken for granted.
     env_named: bool = False
@@ -142,7 +144,7 @@ _INT_FIELDS = {
     "session_hours",
     "remember_days",
 }
-_FLOAT_FIELDS = {"smtp_timeout", "mail_retry_days"}
+_FLOAT_FIELDS = {"smtp_timeout", "mail_retry_days", "idempotency_key_hours"}
 
 
 def from_env(environ: Mapping[str, str] | None = None, **overrides) -> Settings:

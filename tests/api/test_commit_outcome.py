@@ -205,3 +205,57 @@ def test_the_wait_is_read_from_the_setting(raw, seconds):
 def test_a_wait_that_is_not_a_number_of_seconds_is_refused_by_name(raw):
     with pytest.raises(ValueError, match="SOGLASIE_COMMIT_OUTCOME_SECONDS"):
         commit_outcome.seconds_from(raw)
+
+
+def test_a_keyed_decision_committed_before_the_connection_was_lost_answers_success_once(
+    api, cutter, clock
+):
+    """With an Idempotency-Key the whole request is one enclosing transaction: its COMMIT is
+    settled the same way, and a repeat with the key replays the answer without deciding again."""
+    ini, engine = api
+    case_id = _new_case(ini, clock)
+    before = _version(ini, case_id)
+    keyed = {"Idempotency-Key": "lost-commit-after"}
+    cutter.arm("after")
+    reply = ini.post(
+        f"/agreements/{case_id}/transitions",
+        json={"trigger": "notify_negotiations"},
+        headers=keyed,
+    )
+    assert cutter.cut.is_set()
+    assert reply.status == 200, reply.json
+    assert reply.json["version"] == before + 1
+    again = ini.post(
+        f"/agreements/{case_id}/transitions",
+        json={"trigger": "notify_negotiations"},
+        headers=keyed,
+    )
+    assert again.status == 200 and again.response.headers["Idempotent-Replayed"] == "true"
+    assert again.json == reply.json
+    assert _decisions(engine, case_id, "notify_negotiations") == 1
+
+
+def test_a_keyed_decision_not_committed_is_a_503_and_the_same_key_then_decides_once(
+    api, cutter, clock
+):
+    ini, engine = api
+    case_id = _new_case(ini, clock)
+    keyed = {"Idempotency-Key": "lost-commit-before"}
+    cutter.arm("before")
+    reply = ini.post(
+        f"/agreements/{case_id}/transitions",
+        json={"trigger": "notify_negotiations"},
+        headers=keyed,
+    )
+    assert cutter.cut.is_set()
+    assert reply.status == 503, reply.json
+    assert reply.json["errors"] == {"outcome": "not_saved"}
+    assert _decisions(engine, case_id, "notify_negotiations") == 0
+    again = ini.post(
+        f"/agreements/{case_id}/transitions",
+        json={"trigger": "notify_negotiations"},
+        headers=keyed,
+    )
+    assert again.status == 200, again.json
+    assert "Idempotent-Replayed" not in again.response.headers
+    assert _decisions(engine, case_id, "notify_negotiations") == 1

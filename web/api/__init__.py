@@ -73,11 +73,14 @@ def register_api(app: Flask) -> SoglasieApi:
             "servers": [{"url": "/"}],
         },
     )
-    api = SoglasieApi(app)
+    from web.api import idempotency
+
+    api = SoglasieApi(app, spec_kwargs={"extra_plugins": [idempotency.IdempotencyKeyPlugin()]})
     for name, scheme in SECURITY_SCHEMES.items():
         api.spec.components.security_scheme(name, scheme)
     for blp in api_blueprints():
         api.register_blueprint(blp)
+    idempotency.install(app)  # after the blueprints: it wraps their view functions
     from web.api.docs import bp as docs
 
     app.register_blueprint(docs)

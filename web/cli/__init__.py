@@ -13,6 +13,7 @@ from web.cli.db import db
 from web.cli.deadlines import deadlines
 from web.cli.definitions import definitions
 from web.cli.demo import demo
+from web.cli.idempotency import idempotency
 from web.cli.orgs import orgs
 from web.cli.search import search
 from web.cli.serve import serve
@@ -37,3 +38,4 @@ main.add_command(tokens)
 main.add_command(demo)
 main.add_command(serve)
 main.add_command(search)
+main.add_command(idempotency)

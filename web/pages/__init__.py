@@ -10,6 +10,7 @@ def register_pages(app: Flask) -> None:
     from web.pages import (  # noqa: F401  (more routes)
         case_page,
         documents,
+        form_once,
         meeting_actions,
         plan_items,
     )
@@ -46,3 +47,4 @@ def register_pages(app: Flask) -> None:
         search,
     ):
         app.register_blueprint(blueprint)
+    form_once.install(app)  # {{ form_token() }} in the templates

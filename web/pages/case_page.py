@@ -30,6 +30,7 @@ from web.pages.common import (
     refusal_message,
     signed_in,
 )
+from web.pages.form_once import case_url, once_per_form
 from web.pages.plan_items import item_form_context
 from web.svg import diagram
 from workflow.definitions.model import Definition
@@ -343,6 +344,7 @@ def show(case_id: int):
 
 @bp.post("/agreements/<int:case_id>/actions")
 @signed_in
+@once_per_form(back=case_url)
 def fire(case_id: int):
     me = actor()
     head = load_visible(case_id, me)
@@ -415,6 +417,7 @@ def _unconfirmed_resubmission(case_id: int, state: str, definition: Definition, 
 
 @bp.post("/agreements/<int:case_id>/fields")
 @signed_in
+@once_per_form(back=case_url)
 def update_fields(case_id: int):
     me = actor()
     head = load_visible(case_id, me)

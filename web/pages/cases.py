@@ -17,6 +17,7 @@ from web.current import engine
 from web.fieldforms import inputs_for, read_posted
 from web.formatting import fdate, name
 from web.pages.common import actor, flash_error, may_start_any, page_number, signed_in
+from web.pages.form_once import once_per_form
 from workflow.errors import WorkflowError
 from workflow.policy import Actor, can_start
 from workflow.queries import cases as cases_q
@@ -164,6 +165,7 @@ def _startable(me: Actor) -> list:
 
 @bp.route("/agreements/new", methods=["GET", "POST"])
 @signed_in
+@once_per_form(back=lambda: url_for("cases.index"))
 def new():
     me = actor()
     startable = _startable(me)

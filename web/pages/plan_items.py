@@ -10,6 +10,7 @@ from sqlalchemy import select
 from web.current import engine
 from web.pages.cases import bp
 from web.pages.common import actor, flash_error, is_coordinator, load_visible, signed_in
+from web.pages.form_once import case_url, once_per_form
 from workflow.errors import NotFound, WorkflowError
 from workflow.persistence.models import Organization
 from workflow.persistence.plans import PlanItem
@@ -49,6 +50,7 @@ def item_form_context(head, definition, me, may_edit: bool) -> dict | None:
 
 @bp.post("/agreements/<int:case_id>/items")
 @signed_in
+@once_per_form(back=case_url)
 def add_item(case_id: int):
     me = actor()
     load_visible(case_id, me)

@@ -102,6 +102,31 @@ def wait_seconds(session: Session) -> float:
     return float(session.info.get(WAIT_KEY, DEFAULT_WAIT))
 
 
+def configured_seconds(session_factory) -> float:
+    """What ``configure`` set on ``session_factory`` (for transactions opened outside it)."""
+    return float(session_factory.kw.get("info", {}).get(WAIT_KEY, DEFAULT_WAIT))
+
+
+def settle(bind: Engine, xid: str, error: Exception, within: float) -> None:
+    """After the connection was lost during the COMMIT of ``xid``: return if it committed,
+    raise ``CommitNotDone`` if it did not, ``CommitOutcomeUnknown`` if that cannot be learned
+    within ``within`` seconds."""
+    started = time.monotonic()
+    outcome = find_outcome(bind, xid, within=within)
+    waited = time.monotonic() - started
+    log.warning("connection lost during COMMIT of %s: %s (%.1f s)", xid, outcome.value, waited)
+    if outcome is Outcome.COMMITTED:
+        return
+    if outcome is Outcome.NOT_COMMITTED:
+        raise CommitNotDone(xid, waited) from error
+    raise CommitOutcomeUnknown(xid, waited) from error
+
+
+def connection_transaction_id(connection) -> str | None:
+    """``transaction_id`` for a Core connection (an enclosing transaction)."""
+    return connection.execute(_XID_IF_WRITTEN.statement).scalar()
+
+
 def transaction_id(session: Session) -> str | None:
     """This PostgreSQL transaction's id if it has written anything (None if not), sending any
     held-back writes with the question."""

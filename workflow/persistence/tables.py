@@ -13,6 +13,7 @@ def metadata() -> MetaData:
     from workflow.persistence import (  # noqa: F401
         documents,
         email_decisions,
+        idempotency,
         integrations,
         login_attempts,
         mailbox,

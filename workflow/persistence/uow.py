@@ -12,13 +12,12 @@ commit" would be wired if a caller needs an immediate nudge (the worker is the n
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
-from workflow.persistence import commit_outcome, direct
+from workflow.persistence import commit_outcome, direct, enclosing
 from workflow.persistence.db import NOT_DURABLE
 from workflow.persistence.outages import connection_lost
 
@@ -43,9 +42,13 @@ class UnitOfWork:
         self._write = write
         self._durable = durable
         self._after_commit: list[Callable[[], None]] = []
+        self._outer: enclosing.Enclosing | None = None
         self.session: Session
 
     def __enter__(self) -> UnitOfWork:
+        self._outer = enclosing.current(self._session_factory.kw["bind"])
+        if self._outer is not None:
+            return self._join(self._outer)
         self.session = self._session_factory()
         if self._write:
             # On SQLite take the write lock up front (BEGIN IMMEDIATE); ignored elsewhere.
@@ -57,7 +60,17 @@ class UnitOfWork:
                 direct.defer(self.session, _ASYNC_COMMIT)  # rides with the first statement
         return self
 
+    def _join(self, outer: enclosing.Enclosing) -> UnitOfWork:
+        # A write unit gets a savepoint: its rollback undoes its own work only. A read unit
+        # never ends the enclosing transaction ("rollback_only", and __exit__ skips rollback).
+        mode = "create_savepoint" if self._write else "rollback_only"
+        self.session = self._session_factory(bind=outer.connection, join_transaction_mode=mode)
+        return self
+
     def __exit__(self, exc_type, exc, tb) -> None:
+        if self._outer is not None and not self._write:
+            self.session.close()
+            return
         # A read-only unit just closes: objects it loaded stay usable (detached, not expired).
         # A write unit that did not commit rolls back: nothing half-done survives.
         try:
@@ -73,6 +86,7 @@ class UnitOfWork:
         xid = None
         if (
             self._write
+            and self._outer is None  # a savepoint: the enclosing transaction's commit checks
             and self._durable
             and self.dialect == "postgresql"
             and commit_outcome.wait_seconds(self.session) > 0
@@ -87,6 +101,12 @@ class UnitOfWork:
                 raise
             self._settle(xid, error)
         callbacks, self._after_commit = self._after_commit, []
+        if self._outer is not None:
+            # Durable only when the enclosing transaction commits: the callbacks wait for it.
+            self._outer.wrote = self._outer.wrote or self._write
+            for callback in callbacks:
+                self._outer.after_commit(callback)
+            return
         for callback in callbacks:
             callback()
 
@@ -97,22 +117,12 @@ class UnitOfWork:
         )
 
     def _settle(self, xid: str, error: Exception) -> None:
-        bind = self.session.get_bind()
-        started = time.monotonic()
-        outcome = commit_outcome.find_outcome(
-            bind, xid, within=commit_outcome.wait_seconds(self.session)
-        )
-        waited = time.monotonic() - started
-        log.warning("connection lost during COMMIT of %s: %s (%.1f s)", xid, outcome.value, waited)
-        if outcome is commit_outcome.Outcome.COMMITTED:
-            # Keep the objects as the transaction left them (the rollback that ends the failed
-            # commit would expire them; they are detached, as after a normal commit).
-            self.session.expunge_all()
-            self.session.rollback()
-            return
-        if outcome is commit_outcome.Outcome.NOT_COMMITTED:
-            raise commit_outcome.CommitNotDone(xid, waited) from error
-        raise commit_outcome.CommitOutcomeUnknown(xid, waited) from error
+        wait = commit_outcome.wait_seconds(self.session)
+        commit_outcome.settle(self.session.get_bind(), xid, error, wait)
+        # Committed: keep the objects as the transaction left them (the rollback that ends the
+        # failed commit would expire them; they are detached, as after a normal commit).
+        self.session.expunge_all()
+        self.session.rollback()
 
     def after_commit(self, callback: Callable[[], None]) -> None:
         self._after_commit.append(callback)
