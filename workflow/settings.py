@@ -21,6 +21,7 @@ from workflow.secret_policy import HOW_TO_MAKE_ONE as HOW_TO
 from workflow.secret_policy import weakness
 
 DEMO_SECRET = "demo-secret-key-not-for-production"
+DEFAULT_BASE_URL = "http://127.0.0.1:5000"
 ENVIRONMENTS = ("demo", "test", "production")
 
 
@@ -34,7 +35,7 @@ class Settings:
     database_url: str = DEFAULT_SQLITE_URL
     definitions_dir: Path = DEFAULT_DIRECTORY
     secret_key: str = DEMO_SECRET
-    base_url: str = "http://127.0.0.1:5000"
+    base_url: str = DEFAULT_BASE_URL
     timezone: str = "Europe/Moscow"
     smtp_host: str | None = None
     smtp_port: int = 25
@@ -58,6 +59,10 @@ class Settings:
     # The years a date field of a case, a meeting or a plan item accepts (inclusive).
     date_min_year: int = 1990
     date_max_year: int = 2100
+    # The demo's simulated clock (workflow.demo_clock): where it starts and how fast it runs.
+    # Demo mode only; refused anywhere else.
+    demo_now: str | None = None
+    demo_speed: float | None = None
     extra: Mapping[str, str] = field(default_factory=dict)
     # Whether SOGLASIE_ENV was set, rather than the default "demo" taken for granted.
     env_named: bool = False
@@ -75,7 +80,17 @@ class Settings:
             raise UnsafeSettings(
                 f"SOGLASIE_ENV is {self.env!r}; it must be one of: {', '.join(ENVIRONMENTS)}."
             )
+        if self.env != "demo" and (self.demo_now or self.demo_speed is not None):
+            raise UnsafeSettings(
+                "SOGLASIE_DEMO_NOW and SOGLASIE_DEMO_SPEED move the demo's simulated clock; "
+                f"they are refused with SOGLASIE_ENV={self.env}."
+            )
         if self.is_production:
+            if self.base_url == DEFAULT_BASE_URL:
+                raise UnsafeSettings(
+                    "SOGLASIE_BASE_URL is not set: production needs the https:// address the "
+                    "site is served on, or every link in every email points nowhere."
+                )
             if self.secret_key == DEMO_SECRET:
                 raise UnsafeSettings(
                     f"SOGLASIE_SECRET_KEY is the demo secret; production needs its own ({HOW_TO})."
@@ -120,7 +135,7 @@ _INT_FIELDS = {
     "date_min_year",
     "date_max_year",
 }
-_FLOAT_FIELDS = {"smtp_timeout", "mail_retry_days"}
+_FLOAT_FIELDS = {"smtp_timeout", "mail_retry_days", "demo_speed"}
 
 
 def from_env(environ: Mapping[str, str] | None = None, **overrides) -> Settings:

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from workflow import email_decisions
+from workflow import demo_clock, email_decisions
 from workflow.definitions.directory import DefinitionSet, load_verified
 from workflow.definitions.problems import DefinitionError
 from workflow.engine import Engine
@@ -60,5 +60,6 @@ def open_engine(s: Settings) -> Engine:
     definitions = require_sound_definitions(s.definitions_dir)
     require_current_schema(s.database_url)
     engine = Engine.create(s.database_url, definitions)
+    demo_clock.install(engine, s)  # demo mode only: the clock the demo's web app moves
     email_decisions.configure(engine.email_decisions, s)  # review emails fired from commands
     return engine
