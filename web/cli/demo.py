@@ -52,7 +52,6 @@ def prepare(
 
     db_path.parent.mkdir(parents=True, exist_ok=True)
     url = f"sqlite:///{db_path.resolve()}"
-    upgrade(url)
     shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     overrides = {"demo_speed": speed, "demo_now": now}
     settings = from_env(
@@ -65,6 +64,7 @@ def prepare(
         demo_clock.check_speed(settings.demo_speed)
     if settings.demo_now:
         demo_clock.parse_start(settings.demo_now)
+    upgrade(url)
     # The demo's example overrides (Tatarstan, Saint Petersburg) are demo data: only here.
     engine = Engine.create(url, load_verified(settings.definitions_dir, DEMO_PARAMETERS))
     try:
