@@ -96,9 +96,7 @@ def _review_email(engine, app, web_world, mail_server, to: str):
     case_id = scenario.create_regional(engine, web_world)
     scenario.to_federal_review(engine, web_world, case_id)
     (message,) = [
-        m
-        for m in _deliver(engine, app, mail_server)
-        if m["To"] == to and "/decide/" in text_of(m)
+        m for m in _deliver(engine, app, mail_server) if m["To"] == to and "/decide/" in text_of(m)
     ]
     return message
 
