@@ -128,6 +128,8 @@ class MessageBuilder:
             if payload.get("deadline_on"):
                 context["deadline"] = self._deadline(payload, None, case)
             context["what"] = payload.get("deadline") or ""
+            if context["what"] == "reports":
+                self._region_report_link(session, context, item, meeting_id)
         if item.template == "digest":
             context["day"] = dt.date.fromisoformat(payload["day"])
             context["items"] = self._digest_items(
@@ -170,6 +172,20 @@ class MessageBuilder:
             context["links"]["annual_report"] = (
                 f"{self.base_url}/agreements/{case.id}/annual-report.docx?year={year}"
             )
+
+    def _region_report_link(self, session, context, item: OutboxItem, meeting_id: int) -> None:
+        """The reminder that asks a region for its annual report links to a fresh draft of
+        it (``/regions/<code>/annual-report.docx``), for the year the meeting reviews."""
+        user = session.get(User, item.recipient_user_id) if item.recipient_user_id else None
+        org = session.get(Organization, user.org_id) if user is not None else None
+        if org is not None and org.kind != "region" and org.parent_id is not None:
+            org = session.get(Organization, org.parent_id)
+        meeting = session.get(Meeting, meeting_id)
+        if org is None or org.kind != "region" or meeting is None:
+            return
+        context["links"]["annual_report"] = (
+            f"{self.base_url}/regions/{org.code}/annual-report.docx?year={meeting.year}"
+        )
 
     def _decisions(self, session, item: OutboxItem, payload) -> dict[str, Any] | None:
         """The decide-by-email links (``workflow.email_decisions``), unless decisions by email

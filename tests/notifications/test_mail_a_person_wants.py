@@ -4,10 +4,20 @@ for people who read English. Through a real SMTP server on loopback."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from notifications.stale import REASON
 from tests.integration.helpers import drafted_case, submitted_case
 from tests.notifications.conftest import BASE_URL
-from tests.notifications.helpers import outbox, set_user, tasks, text_of
+from tests.notifications.helpers import (
+    create_meeting,
+    outbox,
+    reminders,
+    set_user,
+    tasks,
+    text_of,
+)
+from workflow.reminders.sweep import fire_due_reminders
 
 
 def test_the_new_task_email_of_a_task_closed_before_it_went_out_is_skipped_not_sent(
@@ -72,3 +82,30 @@ def test_a_person_who_reads_english_gets_english_subject_and_body(
     russian = [m for m in mail_server.by_template("task_opened") if m["To"] == "mfa@example.test"]
     assert russian[0]["Subject"].startswith("Новая задача")
     assert "Настроить письма или отписаться" in text_of(russian[0])
+
+
+def test_the_reminder_for_the_regions_annual_report_links_to_a_draft_of_it(
+    engine, world, clock, mail_server, make_worker
+):
+    """Issue 14: the region's report to the federal body (due ``regional_report_due`` after the
+    year's end) is asked for by the meeting's "reports" deadline reminder, which links to the
+    draft drawn from the region's plans."""
+    create_meeting(
+        engine,
+        world,
+        starts_at=dt.datetime(2026, 5, 20, 7, 0, tzinfo=dt.UTC),
+        reports_due_on=dt.date(2026, 4, 30),
+    )
+    deadline_rows = reminders(engine, kind="deadline")
+    assert deadline_rows
+    clock.set(max(r.due_at for r in deadline_rows))
+    fire_due_reminders(engine)
+    make_worker().run_once()
+    asked = mail_server.by_template("meeting_deadline")
+    assert asked
+    for message in asked:
+        body = text_of(message)
+        region = "RU-TST" if message["To"] != "other@example.test" else "RU-OTH"
+        link = f"{BASE_URL}/regions/{region}/annual-report.docx?year=2026"
+        assert link in body
+        assert link in message.get_body(preferencelist=("html",)).get_content()

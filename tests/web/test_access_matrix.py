@@ -80,6 +80,7 @@ EXPECTED = {
     ("cases.add_item", "POST"): CASE_POST,
     ("cases.update_item", "POST"): CASE_POST,
     ("regions.show", "GET"): (302, 200, 403, 200, 200),
+    ("regions.annual_report", "GET"): (302, 200, 403, 200, 200),
     ("regions.mine", "GET"): (302, 302, 302, 404, 404),
     ("public.index", "GET"): ALL(200),
     ("public.region", "GET"): ALL(200),
