@@ -109,3 +109,24 @@ def test_the_reminder_for_the_regions_annual_report_links_to_a_draft_of_it(
         link = f"{BASE_URL}/regions/{region}/annual-report.docx?year=2026"
         assert link in body
         assert link in message.get_body(preferencelist=("html",)).get_content()
+
+
+def test_the_daily_digest_leaves_out_a_task_closed_since_it_was_set_aside(
+    engine, world, clock, mail_server, make_worker
+):
+    set_user(engine, world.user_id("ini"), notify_mode="digest")
+    kept = drafted_case(engine, world)  # stays open: in the digest
+    closed = drafted_case(engine, world)
+    worker = make_worker()
+    worker.run_once()  # both "new task" emails set aside for the digest
+    assert len(outbox(engine, recipient_user_id=world.user_id("ini"), status="held")) == 2
+    engine.fire(closed, "submit", world.actor("ini"))  # closes that drafting task
+    clock.set(dt.datetime(2026, 3, 3, 5, 30, tzinfo=dt.UTC))  # 08:30 in Moscow: digest time
+    worker.run_once()
+    worker.run_once()
+    (digest,) = mail_server.by_template("digest")
+    body = text_of(digest)
+    assert f"{BASE_URL}/agreements/{kept}" in body
+    assert f"{BASE_URL}/agreements/{closed}" not in body
+    rows = outbox(engine, recipient_user_id=world.user_id("ini"), template="task_opened")
+    assert sorted((r.case_id, r.status) for r in rows) == [(kept, "digested"), (closed, "skipped")]
