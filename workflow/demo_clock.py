@@ -114,6 +114,10 @@ def install(engine, settings) -> SimulatedClock | None:
     clock = SimulatedClock(engine.bind)
     engine.clock = clock
     start = parse_start(settings.demo_now) if settings.demo_now else None
+    if start is not None and start <= clock.now():
+        # Already there or past it: every process of the demo (gunicorn's workers, the worker)
+        # starts with the same settings, and the first one has set the clock already.
+        start = None
     if start is not None or settings.demo_speed is not None:
         clock.set(start, settings.demo_speed)
     return clock

@@ -174,3 +174,17 @@ def test_the_demo_command_refuses_a_nonsense_start_before_touching_the_database(
     )
     assert result.exit_code == 1 and "not a date" in result.output
     assert not (tmp_path / "d.db").exists()
+
+
+def test_every_process_of_a_demo_starts_with_the_same_settings_without_turning_time_back(
+    engine, clock
+):
+    from workflow import demo_clock
+
+    settings = Settings(env="demo", demo_now="2027-01-10", demo_speed=60)
+    first = demo_clock.install(engine, settings)
+    assert first is not None and first.now() >= dt.datetime(2027, 1, 10, 6, 0, tzinfo=UTC)
+    first.advance(dt.timedelta(days=3))
+    second = demo_clock.install(engine, settings)  # a second process, started later
+    assert second.now() >= dt.datetime(2027, 1, 13, 6, 0, tzinfo=UTC)
+    assert demo_clock.install(engine, Settings(env="test")) is None
