@@ -22,7 +22,6 @@ from sqlalchemy.orm import Session
 from notifications.ical import meeting_ics
 from notifications.render import (
     CALENDAR,
-    UNSUBSCRIBABLE,
     RenderedEmail,
     language_of,
     render_parts,
@@ -32,6 +31,7 @@ from notifications.transports import OutboxItem, PermanentFailure
 from notifications.unsubscribe import unsubscribe_url
 from workflow.clock import local_date
 from workflow.email_decisions import link_token, opted_out
+from workflow.persistence.email_decisions import EmailDecisionToken
 from workflow.persistence.meetings import Meeting
 from workflow.persistence.models import Case, Organization, OutboxMessage, Task, User
 from workflow.queries.annual_report import report_year_for
@@ -68,7 +68,9 @@ class MessageBuilder:
                 f"template {item.template!r} ({lang}) cannot be rendered: {exc}"
             ) from exc
         headers = {"X-Soglasie-Template": item.template}
-        if item.template in UNSUBSCRIBABLE and context.get("unsubscribe_url"):
+        # Every message to a person carries List-Unsubscribe (RFC 2369) with RFC 8058's
+        # one-click POST: the link's page also offers the daily digest instead of nothing.
+        if context.get("unsubscribe_url"):
             headers["List-Unsubscribe"] = f"<{context['unsubscribe_url']}>"
             headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
         ics = method = None
@@ -98,7 +100,7 @@ class MessageBuilder:
             "payload": payload,
             "deadline": None,
         }
-        if item.template in UNSUBSCRIBABLE and item.recipient_user_id is not None:
+        if item.recipient_user_id is not None:
             context["unsubscribe_url"] = unsubscribe_url(self.settings, item.recipient_user_id)
         case = session.get(Case, item.case_id) if item.case_id else None
         definition = None
@@ -126,6 +128,8 @@ class MessageBuilder:
             if payload.get("deadline_on"):
                 context["deadline"] = self._deadline(payload, None, case)
             context["what"] = payload.get("deadline") or ""
+            if context["what"] == "reports":
+                self._region_report_link(session, context, item, meeting_id)
         if item.template == "digest":
             context["day"] = dt.date.fromisoformat(payload["day"])
             context["items"] = self._digest_items(
@@ -169,7 +173,21 @@ class MessageBuilder:
                 f"{self.base_url}/agreements/{case.id}/annual-report.docx?year={year}"
             )
 
-    def _decisions(self, session, item: OutboxItem, payload) -> dict[str, str] | None:
+    def _region_report_link(self, session, context, item: OutboxItem, meeting_id: int) -> None:
+        """The reminder that asks a region for its annual report links to a fresh draft of
+        it (``/regions/<code>/annual-report.docx``), for the year the meeting reviews."""
+        user = session.get(User, item.recipient_user_id) if item.recipient_user_id else None
+        org = session.get(Organization, user.org_id) if user is not None else None
+        if org is not None and org.kind != "region" and org.parent_id is not None:
+            org = session.get(Organization, org.parent_id)
+        meeting = session.get(Meeting, meeting_id)
+        if org is None or org.kind != "region" or meeting is None:
+            return
+        context["links"]["annual_report"] = (
+            f"{self.base_url}/regions/{org.code}/annual-report.docx?year={meeting.year}"
+        )
+
+    def _decisions(self, session, item: OutboxItem, payload) -> dict[str, Any] | None:
         """The decide-by-email links (``workflow.email_decisions``), unless decisions by email
         were turned off, for everyone or by the recipient, after the row was queued."""
         links = payload.get("decisions")
@@ -178,10 +196,20 @@ class MessageBuilder:
         if opted_out(session, {item.recipient_user_id}):
             return None
         key = self.settings.secret_key.encode()
-        return {
+        decisions: dict[str, Any] = {
             kind: f"{self.base_url}/decide/{link_token(key, public_id)}"
             for kind, public_id in links.items()
         }
+        # When the links stop working, in the reader's own time zone (her organization's).
+        decisions["until"] = session.scalar(
+            select(EmailDecisionToken.expires_at).where(
+                EmailDecisionToken.public_id == links["approve"]
+            )
+        )
+        user = session.get(User, item.recipient_user_id) if item.recipient_user_id else None
+        org = session.get(Organization, user.org_id) if user is not None else None
+        decisions["timezone"] = (org.timezone if org else None) or self.settings.timezone
+        return decisions
 
     def _deadline(
         self, payload, due_on: dt.date | None, case, *, federal: bool = False

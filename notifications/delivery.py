@@ -50,6 +50,7 @@ from sqlalchemy import bindparam, or_, select, update
 
 from notifications.context import as_item
 from notifications.render import CALENDAR
+from notifications.stale import REASON, SKIPPED, closed_task_rows
 from notifications.transports import (
     ConnectionFailure,
     OutboxItem,
@@ -111,6 +112,7 @@ class BatchResult:
     dead: int = 0
     held: int = 0
     cancelled: int = 0
+    skipped: int = 0  # about a task closed before the email went out (notifications.stale)
     released: int = 0
     lost_lease: int = 0  # outcomes not recorded because another worker owned the row by then
     recovered: int = 0  # waiting rows made due at once because the server answered again
@@ -148,7 +150,17 @@ def claim(
         if not rows:
             return [], result
         held, cancelled = _route(session, rows) if channel == "email" else ({}, {})
-        leased = [r for r in rows if r.id not in held and r.id not in cancelled]
+        skipped = closed_task_rows(session, rows) if channel == "email" else {}
+        held = {i: r for i, r in held.items() if i not in skipped}
+        cancelled = {i: r for i, r in cancelled.items() if i not in skipped}
+        routed = held.keys() | cancelled.keys() | skipped.keys()
+        leased = [r for r in rows if r.id not in routed]
+        if skipped:
+            session.execute(
+                update(outbox_t)
+                .where(outbox_t.c.id.in_(list(skipped)))
+                .values(status=SKIPPED, last_error=REASON)
+            )
         if held:
             session.execute(
                 update(outbox_t).where(outbox_t.c.id.in_(list(held))).values(status="held")
@@ -171,6 +183,7 @@ def claim(
             )
         uow.commit()
     result.claimed, result.held, result.cancelled = len(rows), len(held), len(cancelled)
+    result.skipped = len(skipped)
     return [as_item(r) for r in leased], result
 
 

@@ -25,6 +25,7 @@ from sqlalchemy import and_, func, or_, select, update
 
 from notifications.cluster import once_per_cluster
 from notifications.render import CALENDAR
+from notifications.stale import REASON, SKIPPED, closed_task_rows
 from workflow.outbox import enqueue
 from workflow.persistence.models import Organization, OutboxMessage, User
 
@@ -100,7 +101,7 @@ def _digest_for(
         if session.scalar(select(outbox_t.c.id).where(outbox_t.c.idempotency_key == key)):
             return 0  # the day's digest is out: what came late waits for tomorrow's
         rows = (
-            select(outbox_t.c.id)
+            select(outbox_t.c.id, outbox_t.c.template, outbox_t.c.payload)
             .where(
                 outbox_t.c.recipient_user_id == user_id,
                 outbox_t.c.created_at < cutoff,
@@ -111,8 +112,18 @@ def _digest_for(
         if uow.dialect == "postgresql":
             # Waits for a delivery claim that is parking them as "held" (re-checked after it).
             rows = rows.with_for_update()
-        items = list(session.scalars(rows))
+        waiting = session.execute(rows).all()
+        # What a task closed meanwhile was about is old news: skipped, not digested.
+        skipped = closed_task_rows(session, waiting)
+        if skipped:
+            session.execute(
+                update(outbox_t)
+                .where(outbox_t.c.id.in_(list(skipped)))
+                .values(status=SKIPPED, last_error=REASON, lease_owner=None, lease_until=None)
+            )
+        items = [row.id for row in waiting if row.id not in skipped]
         if not items:
+            uow.commit()
             return 0
         enqueue(
             session,

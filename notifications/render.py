@@ -30,10 +30,6 @@ from notifications.format import format_date, format_datetime, plural_ru, workin
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 LANGUAGES = ("ru", "en")
 
-# Messages that may carry List-Unsubscribe: reminders and digests (RFC 2369, RFC 8058).
-UNSUBSCRIBABLE = frozenset(
-    {"task_reminder", "task_escalation", "meeting_reminder", "meeting_deadline", "digest"}
-)
 # Messages with an .ics attachment; they skip the digest (a calendar client needs them whole).
 CALENDAR = frozenset({"meeting_invitation", "meeting_update", "meeting_cancelled"})
 

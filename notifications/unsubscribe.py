@@ -2,8 +2,10 @@
 
 The token carries only the user id; it does not expire (a link in a year-old reminder must still
 work) and cannot be forged without ``SOGLASIE_SECRET_KEY``. Rotating the key invalidates every
-link sent before, which is the intended way to revoke them. The web app's route reads the token
-and sets the user's ``notify_mode`` to ``off`` (one-click, RFC 8058, via POST).
+link sent before, which is the intended way to revoke them. Every email to a person carries
+the link, in ``List-Unsubscribe`` and in its footer. The web app's page (``web.pages.unsubscribe``)
+shows the person's email choices (at once, daily digest, none); a one-click POST (RFC 8058)
+sets ``notify_mode`` to ``off``.
 """
 
 from __future__ import annotations

@@ -27,7 +27,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from web.errors import register_error_handlers
 from web.extensions import babel, csrf, login_manager
 from web.security import install_security_headers
-from workflow import audit_key, email_decisions
+from workflow import audit_key, demo_clock, email_decisions
 from workflow.engine import Engine
 from workflow.fields import dates
 from workflow.persistence import commit_outcome
@@ -71,9 +71,10 @@ def create_app(
     )
     app.config.update(config or {})
     app.extensions["soglasie.settings"] = settings
-    app.extensions["soglasie.engine"] = engine or Engine.create(
-        settings.database_url, settings.definitions_dir
-    )
+    if engine is None:
+        engine = Engine.create(settings.database_url, settings.definitions_dir)
+        demo_clock.install(engine, settings)  # demo mode only: the simulated clock
+    app.extensions["soglasie.engine"] = engine
     app.extensions["soglasie.engine"].document_limits = settings.document_limits()
     # How long a request whose COMMIT lost its connection waits to learn whether it committed.
     commit_outcome.configure(

@@ -22,6 +22,7 @@ from workflow.secret_policy import HOW_TO_MAKE_ONE as HOW_TO
 from workflow.secret_policy import weakness
 
 DEMO_SECRET = "demo-secret-key-not-for-production"
+DEFAULT_BASE_URL = "http://127.0.0.1:5000"
 ENVIRONMENTS = ("demo", "test", "production")
 
 
@@ -35,7 +36,7 @@ class Settings:
     database_url: str = DEFAULT_SQLITE_URL
     definitions_dir: Path = DEFAULT_DIRECTORY
     secret_key: str = DEMO_SECRET
-    base_url: str = "http://127.0.0.1:5000"
+    base_url: str = DEFAULT_BASE_URL
     timezone: str = "Europe/Moscow"
     smtp_host: str | None = None
     smtp_port: int = 25
@@ -71,6 +72,10 @@ class Settings:
     remember_days: int = 14
     # How long an Idempotency-Key (API) or a form's one-time token is remembered, in hours.
     idempotency_key_hours: float = 24.0
+    # The demo's simulated clock (workflow.demo_clock): where it starts and how fast it runs.
+    # Demo mode only; refused anywhere else.
+    demo_now: str | None = None
+    demo_speed: float | None = None
     extra: Mapping[str, str] = field(default_factory=dict)
     # Whether SOGLASIE_ENV was set, rather than the default "demo" taken for granted.
     env_named: bool = False
@@ -93,7 +98,17 @@ class Settings:
                 "SOGLASIE_SESSION_HOURS must be 1–720 and SOGLASIE_REMEMBER_DAYS 1–365; they are "
                 f"{self.session_hours} and {self.remember_days}."
             )
+        if self.env != "demo" and (self.demo_now or self.demo_speed is not None):
+            raise UnsafeSettings(
+                "SOGLASIE_DEMO_NOW and SOGLASIE_DEMO_SPEED move the demo's simulated clock; "
+                f"they are refused with SOGLASIE_ENV={self.env}."
+            )
         if self.is_production:
+            if self.base_url == DEFAULT_BASE_URL:
+                raise UnsafeSettings(
+                    "SOGLASIE_BASE_URL is not set: production needs the https:// address the "
+                    "site is served on, or every link in every email points nowhere."
+                )
             if self.secret_key == DEMO_SECRET:
                 raise UnsafeSettings(
                     f"SOGLASIE_SECRET_KEY is the demo secret; production needs its own ({HOW_TO})."
@@ -144,7 +159,7 @@ _INT_FIELDS = {
     "session_hours",
     "remember_days",
 }
-_FLOAT_FIELDS = {"smtp_timeout", "mail_retry_days", "idempotency_key_hours"}
+_FLOAT_FIELDS = {"smtp_timeout", "mail_retry_days", "idempotency_key_hours", "demo_speed"}
 
 
 def from_env(environ: Mapping[str, str] | None = None, **overrides) -> Settings:

@@ -34,6 +34,8 @@ NOT_HTML = {
     "papers.approval_sheet": "PDF",
     "papers.minutes_docx": "DOCX",
     "papers.minutes_pdf": "PDF",
+    "regions.annual_report": "DOCX",
+    "admin.clock": "demo mode only (404 in the test app); its form is the users page's kind",
     "cases.document_file": "the stored file",
     "cases.signed_original_file": "the stored file",
     "public.calendar": "iCalendar",

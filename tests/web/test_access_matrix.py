@@ -88,6 +88,7 @@ EXPECTED = {
     ("cases.add_item", "POST"): CASE_POST,
     ("cases.update_item", "POST"): CASE_POST,
     ("regions.show", "GET"): (302, 200, 403, 200, 200),
+    ("regions.annual_report", "GET"): (302, 200, 403, 200, 200),
     ("regions.mine", "GET"): (302, 302, 302, 404, 404),
     ("public.index", "GET"): ALL(200),
     ("public.region", "GET"): ALL(200),
@@ -116,6 +117,10 @@ EXPECTED = {
     ("admin.retry", "POST"): ADMIN_POST,
     ("admin.retry_all", "POST"): ADMIN_POST,
     ("admin.mailbox", "GET"): ADMIN_GET,
+    # the demo's simulated clock: no such page outside demo mode, not even for administrators
+    ("admin.clock", "GET"): (302, 403, 403, 403, 404),
+    ("admin.clock_advance", "POST"): (302, 403, 403, 403, 404),
+    ("admin.clock_speed", "POST"): (302, 403, 403, 403, 404),
     ("admin.mailbox_message", "GET"): ADMIN_GET,
     ("unsubscribe.confirm", "GET"): ALL(200),
     ("unsubscribe.unsubscribe", "POST"): ALL(200),

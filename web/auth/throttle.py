@@ -34,7 +34,9 @@ class Verdict:
     retry_after_seconds: int = 0
 
 
-def check(engine: Engine, username: str, address: str) -> Verdict:
+def check(
+    engine: Engine, username: str, address: str, *, account_limit: int = ACCOUNT_LIMIT
+) -> Verdict:
     """Whether a sign-in attempt for ``username`` from ``address`` may proceed (1 statement)."""
     now = engine.clock.now()
     since = now - WINDOW
@@ -50,7 +52,7 @@ def check(engine: Engine, username: str, address: str) -> Verdict:
             )
         ).one()
     by_account, by_address, oldest = row[0] or 0, row[1] or 0, row[2]
-    if by_account >= ACCOUNT_LIMIT or by_address >= ADDRESS_LIMIT:
+    if by_account >= account_limit or by_address >= ADDRESS_LIMIT:
         wait = (oldest + WINDOW - now).total_seconds() if oldest else WINDOW.total_seconds()
         return Verdict(True, max(1, int(wait) + 1))
     return Verdict(False)

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from workflow import audit_key, email_decisions
+from workflow import audit_key, demo_clock, email_decisions
 from workflow.definitions.directory import DefinitionSet, load_verified
 from workflow.definitions.problems import DefinitionError
 from workflow.engine import Engine
@@ -70,6 +70,7 @@ def open_engine(s: Settings) -> Engine:
     definitions = require_sound_definitions(s.definitions_dir)
     require_current_schema(s.database_url)
     engine = Engine.create(s.database_url, definitions)
+    demo_clock.install(engine, s)  # demo mode only: the clock the demo's web app moves
     email_decisions.configure(engine.email_decisions, s)  # review emails fired from commands
     engine.audit_key.secret = audit_key_for(s).secret  # commands' events are sealed with it
     try:  # how long a command whose COMMIT lost its connection waits to learn the outcome

@@ -16,6 +16,8 @@ Pages are in the reviewer's language (the link knows who she is), without the si
 header, and are not cached (``Cache-Control: no-store``). Status: GET 200 always (a clear page
 for a link that cannot be used); POST 200 when decided, 404 for a link that is not one of ours,
 409 for a refused one (used, expired, the case moved on, turned off, or the engine refused).
+Both answer 429 with ``Retry-After`` after too many links that are not ours, from one address
+or for one link (``web.decide_throttle``).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from __future__ import annotations
 from flask import Blueprint, make_response, render_template, request
 from flask_babel import force_locale
 
+from web import decide_throttle
 from web.current import engine
 from workflow.errors import WorkflowError
 from workflow.services.email_decisions import Link, LinkRefused, decide_by_link, inspect_link
@@ -32,7 +35,14 @@ bp = Blueprint("decide", __name__)
 
 def _page(link: Link | None, status: int = 200, **values):
     language = link.language if link is not None else None
-    context = {"link": link, "refused": None, "done": False, "error": None, "comment": ""}
+    context = {
+        "link": link,
+        "refused": None,
+        "done": False,
+        "error": None,
+        "comment": "",
+        "retry_after": 0,
+    }
     context.update(values)
     if language in ("ru", "en"):
         with force_locale(language):
@@ -44,11 +54,34 @@ def _page(link: Link | None, status: int = 200, **values):
     return response
 
 
+def _address() -> str:
+    return (request.remote_addr or "unknown")[:64]
+
+
+@bp.before_request
+def _not_too_many_guesses():
+    """429 with Retry-After after too many invalid links from one address or for one link
+    (``web.decide_throttle``), before the token is even looked at."""
+    token = (request.view_args or {}).get("token", "")
+    verdict = decide_throttle.check(engine(), token, _address())
+    if not verdict.throttled:
+        return None
+    response = _page(None, 429, refused="throttled", retry_after=verdict.retry_after_seconds)
+    response.headers["Retry-After"] = str(verdict.retry_after_seconds)
+    return response
+
+
+def _refused_link(token: str, refused: LinkRefused) -> None:
+    if refused.reason == "invalid":
+        decide_throttle.record_failure(engine(), token, _address())
+
+
 @bp.get("/decide/<token>")
 def confirm(token: str):
     try:
         link = inspect_link(engine(), token)
     except LinkRefused as refused:
+        _refused_link(token, refused)
         return _page(refused.link, refused=refused.reason)
     return _page(link)
 
@@ -60,6 +93,7 @@ def decide(token: str):
     try:
         link = inspect_link(eng, token)
     except LinkRefused as refused:
+        _refused_link(token, refused)
         return _page(
             refused.link, 404 if refused.reason == "invalid" else 409, refused=refused.reason
         )

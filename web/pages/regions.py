@@ -9,13 +9,15 @@ from __future__ import annotations
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
-from flask import Blueprint, abort, redirect, render_template, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from web import defs
 from web.current import engine
+from web.i18n import language
 from web.pages.common import actor, signed_in
+from web.papers.region_report import region_annual_report_docx
 from workflow.errors import NotFound
 from workflow.persistence.models import Organization
 from workflow.policy import Actor
@@ -100,6 +102,26 @@ def mine():
             select(Organization.code).where(Organization.id == me.me.region_id)
         )
     return redirect(url_for("regions.show", code=code))
+
+
+@bp.get("/regions/<code>/annual-report.docx")
+@signed_in
+def annual_report(code: str):
+    """The draft of the region's annual report to the federal body for ``?year=`` (default:
+    last year); the region page's button and the reminder for the report link here."""
+    me = actor()
+    with engine().uow(write=False) as uow:
+        region = uow.session.scalar(
+            select(Organization).where(Organization.code == code, Organization.kind == "region")
+        )
+        if region is None:
+            raise NotFound(f"Region {code} not found.")
+        region_id = region.id
+    if not may_see_region(me, region_id):
+        abort(403, _("This page is for the people of the region and the federal bodies."))
+    return region_annual_report_docx(
+        me, region_id, request.args.get("year"), request.args.get("lang") or language()
+    )
 
 
 @bp.get("/regions/<code>")

@@ -408,7 +408,8 @@ class OutboxMessage(Base):
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id", ondelete="SET NULL"))
     payload: Mapped[dict[str, Any]] = mapped_column(JSONType(), default=dict)
     message_id: Mapped[str] = mapped_column(String(200))
-    status: Mapped[str] = mapped_column(String(12), default="pending")  # pending|sent|dead|held
+    # pending|sent|dead|held|cancelled|digested|skipped (a task closed before it went out)
+    status: Mapped[str] = mapped_column(String(12), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     lease_owner: Mapped[str | None] = mapped_column(String(100))

@@ -11,6 +11,7 @@ from sqlalchemy import MetaData
 
 def metadata() -> MetaData:
     from workflow.persistence import (  # noqa: F401
+        demo_clock,
         documents,
         email_decisions,
         idempotency,

@@ -20,4 +20,4 @@ def _admins_only():
     return None
 
 
-from web.pages.admin import definitions, messages, orgs, users  # noqa: E402, F401
+from web.pages.admin import clock, definitions, messages, orgs, users  # noqa: E402, F401
