@@ -256,7 +256,10 @@ def install(app: Flask) -> None:
         field_label=label_for,
         choice=choice_label,
     )
+    from web.field_messages import posted_field_error
+
     app.jinja_env.globals.update(
+        posted_field_error=posted_field_error,
         area_title=area_title,
         org_kind=org_kind,
         item_status=item_status,

@@ -17,7 +17,8 @@ from markupsafe import Markup
 
 from web import defs
 from web.current import engine
-from web.fieldforms import FieldInput, inputs_for, label_for, read_posted
+from web.field_groups import group_inputs
+from web.fieldforms import FieldInput, inputs_for, label_for, mark_required, read_posted
 from web.formatting import coded_value
 from web.pages.cases import bp
 from web.pages.common import (
@@ -175,6 +176,7 @@ def _action_forms(available, definition: Definition, fields: dict, state: str):
         trigger = item["trigger"]
         field_paths = action_paths(definition, state, trigger, item["requires"])
         inputs: list[FieldInput] = inputs_for(definition.fields_schema, field_paths, fields)
+        mark_required(inputs, item["requires"])
         actions.append(
             {
                 **item,
@@ -227,11 +229,9 @@ def show(case_id: int):
         if editable and state.editable
         else []
     )
-    # What the next steps need comes first in a long form.
+    # Grouped by stage, what the next steps need first (web/field_groups.py).
     needed = {*state.requires, *(p for a in available for p in a["requires"])}
-    edit_inputs.sort(
-        key=lambda i: not any(i.path == n or i.path.startswith(n + ".") for n in needed)
-    )
+    edit_groups = group_inputs(definition, head.state, edit_inputs, needed)
     can_upload = editable and ("documents" in state.editable or "*" in state.editable)
     can_upload_signed = editable and "signed_originals" in state.editable
     # The annual report: drafted from the plans of activities, kept as versions of its own slot.
@@ -275,6 +275,7 @@ def show(case_id: int):
         meeting_id=meeting_id,
         actions=_action_forms(available, definition, head.fields, head.state),
         edit_inputs=edit_inputs,
+        edit_groups=edit_groups,
         can_upload=can_upload,
         can_upload_signed=can_upload_signed,
         can_draft_report=can_draft_report,

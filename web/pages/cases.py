@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 
 from web import defs
 from web.current import engine
-from web.fieldforms import inputs_for, read_posted
+from web.fieldforms import inputs_for, mark_required, read_posted
 from web.formatting import fdate, name
 from web.pages.common import actor, flash_error, may_start_any, page_number, signed_in
 from web.vocab import country_label
@@ -200,6 +200,7 @@ def new():
     if chosen is None:
         return render_template("cases/new_choose.html", startable=startable, parent=parent)
     inputs = inputs_for(chosen.fields_schema, creation_fields(chosen), {})
+    mark_required(inputs, ["title"])  # the rest can wait (the lead of the form says so)
     if request.method == "POST":
         data = read_posted(inputs, request.form, {})
         try:
@@ -209,7 +210,11 @@ def new():
             for item in inputs:
                 if item.kind != "readonly":
                     posted = request.form.getlist(item.input_name)
-                    item.value = posted if item.kind == "multi" else (posted[-1] if posted else "")
+                    item.value = (
+                        posted
+                        if item.kind in ("multi", "multiselect")
+                        else (posted[-1] if posted else "")
+                    )
             return render_template(
                 "cases/new_form.html", definition=chosen, inputs=inputs, parent=parent
             ), 400
