@@ -242,6 +242,8 @@ def _bare_input(schema_name: str, path: str, field: mf.Field, fields_data: Mappi
             ", ".join(map(str, value or [])),
             hint=str(_l("Separate with commas.")),
         )
+    if leaf == "org_id":
+        return FieldInput(path, label, "org", "" if value is None else str(value), org_choices())
     if isinstance(field, mf.Boolean):
         return FieldInput(path, label, "checkbox", bool(value))
     if isinstance(field, mf.Date):
@@ -256,8 +258,6 @@ def _bare_input(schema_name: str, path: str, field: mf.Field, fields_data: Mappi
         return FieldInput(path, label, "select", value or "", vocab.country_choices(value))
     if leaf == "language" or leaf.endswith("_language"):
         return FieldInput(path, label, "select", value or "", vocab.language_choices(value))
-    if leaf == "org_id":
-        return FieldInput(path, label, "org", "" if value is None else str(value), org_choices())
     choices = _choices(field)
     if choices:
         return FieldInput(path, label, "select", value or "", choices)
@@ -355,6 +355,15 @@ def attach_errors(inputs: list[FieldInput], errors: Mapping[str, str]) -> None:
         for item in inputs:
             if item.covers(path) and not item.error:
                 item.error = message
+
+
+def keep_posted_choice(item: FieldInput) -> None:
+    """A refused form shows what was sent, even a value the list does not offer."""
+    offered = {value for value, _label in item.choices}
+    chosen = item.value if isinstance(item.value, list) else [item.value]
+    extra = tuple((v, v) for v in chosen if v and v not in offered)
+    if item.kind in ("select", "multiselect", "org") and extra:
+        item.choices = extra + item.choices
 
 
 def mark_required(inputs: list[FieldInput], needed: Iterable[str]) -> None:

@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 
 from web import defs
 from web.current import engine
-from web.fieldforms import inputs_for, mark_required, read_posted
+from web.fieldforms import inputs_for, keep_posted_choice, mark_required, read_posted
 from web.formatting import fdate, name
 from web.pages.common import actor, flash_error, may_start_any, page_number, signed_in
 from web.vocab import country_label
@@ -215,6 +215,7 @@ def new():
                         if item.kind in ("multi", "multiselect")
                         else (posted[-1] if posted else "")
                     )
+                    keep_posted_choice(item)
             return render_template(
                 "cases/new_form.html", definition=chosen, inputs=inputs, parent=parent
             ), 400

@@ -133,10 +133,10 @@ def index():
         stage = (spec.stage if spec else None) or row.state
         stage_counts[stage] = stage_counts.get(stage, 0) + row.cases
         stage_names.setdefault(stage, defs.state_title(row.definition_id, row.state))
-    stage_rows = [(stage_names.get(k, k), [v]) for k, v in stage_counts.items()]
-    stage_rows += [
-        (_("%(state)s (finished)", state=title), [n]) for title, n in sorted(finished.items())
-    ]
+    # [in progress, finished]: an end (expired, terminated) is its own row in the colour of
+    # "finished", like the region chart, instead of a symbol after its name.
+    stage_rows = [(stage_names.get(k, k), [v, 0]) for k, v in stage_counts.items()]
+    stage_rows += [(title, [0, n]) for title, n in sorted(finished.items())]
 
     per_region: dict[str, list[int]] = OrderedDict()
     for row in sorted(regions, key=lambda r: r.name_ru or ""):
@@ -158,7 +158,9 @@ def index():
         year=year,
         years=list(range(today.year, today.year - 6, -1)),
         stage_rows=stage_rows,
-        stage_chart=Markup(charts.hbars(stage_rows, title=_("Agreements by stage"))),
+        stage_chart=Markup(
+            charts.hbars(stage_rows, classes=("bar", "bar-alt"), title=_("Agreements by stage"))
+        ),
         region_rows=region_rows,
         region_chart=Markup(
             charts.hbars(region_rows, classes=("bar", "bar-alt"), title=_("Agreements by region"))
