@@ -231,7 +231,9 @@ def _bare_input(schema_name: str, path: str, field: mf.Field, fields_data: Mappi
             return FieldInput(path, label, "readonly", value)
         if leaf == "languages":
             chosen = list(value or [])
-            return FieldInput(path, label, "multiselect", chosen, vocab.language_choices(chosen))
+            # The chosen languages first: a list box shows only a few lines of ~180.
+            offered = sorted(vocab.language_choices(chosen), key=lambda c: c[0] not in chosen)
+            return FieldInput(path, label, "multiselect", chosen, tuple(offered))
         choices = _choices(inner)
         if choices:
             return FieldInput(path, label, "multi", list(value or []), choices)
