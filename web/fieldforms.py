@@ -90,6 +90,17 @@ LABELS = {
     "reason": _l("reason"),
     "period": _l("period"),
     "submitted_on": _l("submitted on"),
+    # what the services name in their refusals besides a case's fields
+    "starts_at": _l("Starts"),
+    "ends_at": _l("Ends"),
+    "timezone": _l("time zone"),
+    "text": _l("Text"),
+    "kind": _l("Kind"),
+    "decisions": _l("decisions"),
+    "password": _l("Password"),
+    "roles": _l("Roles"),
+    "expires_on": _l("valid until"),
+    "url": _l("address (URL)"),
     # requirement tokens that are not fields
     "documents": _l("texts of the agreement"),
     "documents:ru": _l("Russian text"),

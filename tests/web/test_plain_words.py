@@ -233,3 +233,34 @@ def test_the_calendar_feed_speaks_one_language(engine, web_world, browser, clock
     assert "meetings" not in str(feed["X-WR-CALNAME"])
     english = Calendar.from_ical(browser.get("/public/regions/RU-TST/calendar.ics?lang=en").data)
     assert str(english["X-WR-CALNAME"]) == "Test Oblast: meetings and deadlines"
+
+
+def test_a_meeting_moved_into_the_past_is_refused_in_russian_under_the_time(
+    engine, web_world, russian
+):
+    meeting = engine.schedule_meeting(
+        web_world.actor("coord"),
+        year=2026,
+        title_ru="Координационное совещание 2026",
+        starts_at=dt.datetime(2026, 10, 20, 7, tzinfo=dt.UTC),
+        ends_at=dt.datetime(2026, 10, 20, 12, tzinfo=dt.UTC),
+        participant_org_ids=[web_world.org_id("RU-TST")],
+    )
+    coord = russian("coord")
+    form = f"/meetings/{meeting.meeting_id}/reschedule"
+    sequence = re.search(
+        r'name="expected_sequence" value="(\d+)"', coord.get(form).get_data(as_text=True)
+    )
+    html = coord.post(
+        form,
+        {
+            "day": "2020-01-15",
+            "starts": "10:00",
+            "ends": "12:00",
+            "expected_sequence": sequence.group(1),
+        },
+        form_page=form,
+    ).get_data(as_text=True)
+    assert "In the past" not in html and "Starts at" not in html
+    assert "Начало: Это время уже прошло." in html  # the summary above the form
+    assert '<p class="field-error" id="starts-error">Это время уже прошло.</p>' in html
