@@ -160,9 +160,15 @@ class FieldInput:
         return path == self.path or path.startswith(self.path + ".")
 
 
+# Labels that differ by field set: a meeting cycle's second title is its English one.
+SCHEMA_LABELS = {("coordination_cycle", "title_partner"): _l("Title in English")}
+
+
 def label_for(path: str, schema_name: str | None = None) -> str:
     # A list element ("languages.0") is reported by the list's own label.
     path = ".".join(part for part in path.split(".") if not part.isdigit()) or path
+    if (schema_name, path) in SCHEMA_LABELS:
+        return str(SCHEMA_LABELS[(schema_name, path)])
     if path in LABELS:
         return str(LABELS[path])
     if path.startswith("documents:"):

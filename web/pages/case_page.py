@@ -56,7 +56,10 @@ def may_edit(definition: Definition, head, me: Actor) -> bool:
 
 def partner_of(head) -> dict:
     """The foreign partner as people read it: the directory entry if the case links one, else
-    what the fields say (its Russian name and its name in its own language)."""
+    what the fields say (its Russian name and its name in its own language). A meeting cycle
+    has no foreign partner (its second title is its English one)."""
+    if head.kind in defs.kinds_of("meeting"):
+        return {}
     fields_partner = head.fields.get("partner") or {}
     return {
         "name": head.partner_name or fields_partner.get("name_ru") or head.title_partner,
