@@ -264,3 +264,30 @@ def test_a_meeting_moved_into_the_past_is_refused_in_russian_under_the_time(
     assert "In the past" not in html and "Starts at" not in html
     assert "Начало: Это время уже прошло." in html  # the summary above the form
     assert '<p class="field-error" id="starts-error">Это время уже прошло.</p>' in html
+
+
+def test_one_dominant_stage_does_not_flatten_the_others():
+    from web.pages.dashboard import _cap, days_text
+    from web.svg import charts
+
+    rows = [("Подготовка", [18.0]), ("Подписание", [34.0]), ("Федеральное", [400.0])]
+    cap = _cap([v[0] for _label, v in rows])
+    assert cap == 51.0  # one and a half times the runner-up
+    svg = charts.hbars(rows, cap=cap, width=460)
+    widths = [float(w) for w in re.findall(r'<rect class="bar"[^>]*width="([\d.]+)"', svg)]
+    assert widths[1] > widths[2] * 0.6  # the runner-up keeps two thirds of the axis
+    assert 'class="bar-break"' in svg and ">400<" in svg  # the long bar says it is cut
+    assert _cap([10.0, 12.0, 15.0]) is None  # nothing dominates: a plain axis
+    assert [days_text(v) for v in (4.0, 23.2, 4.5, 7.04)] == ["4", "23.2", "4.5", "7"]
+
+
+def test_countries_and_languages_come_by_name_in_both_languages(app):
+    from web import vocab
+
+    with app.test_request_context():
+        assert vocab.country_label("KZ", "ru") == "Казахстан"
+        assert vocab.country_label("KZ", "en") == "Kazakhstan"
+        assert vocab.language_label("kk", "ru") == "казахский"
+        assert {"CN", "KZ", "BY", "IN", "TR", "VN"} <= set(vocab.country_codes())
+        assert "EU" not in vocab.country_codes() and "001" not in vocab.country_codes()
+        assert {"ru", "zh", "kk", "be", "vi", "tr", "hi", "gu"} <= set(vocab.language_codes())
