@@ -275,6 +275,7 @@ def install(app: Flask) -> None:
     from web.field_messages import posted_field_error
     from web.parameter_names import duration_text, parameter_title, source_title
     from web.plan_dates import past_due
+    from web.vocab import language_options
 
     app.jinja_env.globals.update(
         posted_field_error=posted_field_error,
@@ -284,6 +285,7 @@ def install(app: Flask) -> None:
         language_name=language_name,
         period_label=period_label,
         item_past_due=past_due,
+        language_options=language_options,
         area_title=area_title,
         org_kind=org_kind,
         item_status=item_status,

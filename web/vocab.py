@@ -77,3 +77,11 @@ def _with_extra(choices, extra, label):
     known = {code for code, _ in choices}
     missing = tuple((code, label(code)) for code in wanted if code and code not in known)
     return missing + choices
+
+
+def language_options(first: list[str]) -> tuple[tuple[str, str], ...]:
+    """Every language by name, the case's own (``first``, in their order) at the top."""
+    everything = language_choices(first)
+    named = dict(everything)
+    top = tuple((code, named[code]) for code in dict.fromkeys(first) if code in named)
+    return top + tuple(pair for pair in everything if pair[0] not in set(first))

@@ -65,7 +65,7 @@ def upload(page, language: str, text: str | None = None, file=None, note: str = 
     if block.get_attribute("open") is None:
         block.locator("> summary").click()
     form = page.locator('form[action$="/documents"]')
-    form.locator("[name=language]").fill(language)
+    form.locator("[name=language]").select_option(language)  # a list of names
     if text is not None:
         form.locator("details.paste-text > summary").click()
         form.locator("[name=text]").fill(text)
