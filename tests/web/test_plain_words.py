@@ -118,6 +118,9 @@ def test_no_raw_keys_on_the_case_plan_and_definition_pages(engine, web_world, ru
     scenario.to_drafting(engine, web_world, case_id)
     html = russian("ini").get(f"/agreements/{case_id}").get_data(as_text=True)
     assert "Язык: китайский" in html and "Язык: zh" not in html
+    # A new text's language is picked by name, the agreement's own languages first.
+    upload = re.search(r'<select id="doc-language" name="language" required>(.*?)</select>', html)
+    assert re.findall(r">([^<]+)</option>", upload.group(1))[:2] == ["русский", "китайский"]
     admin = russian("admin").get("/admin/definitions/regional_agreement").get_data(as_text=True)
     for raw in ("initiation_time", ">default<", ">practice<", "working_days", "calendar_days"):
         assert raw not in re.sub(r'title="[^"]*"', "", admin), raw
