@@ -4,7 +4,8 @@ back into the nested field data the engine expects.
 Which fields appear comes from the definition (a state's ``editable`` list, a transition's
 ``requires``); how each is entered comes from its marshmallow type: dates get a date picker,
 choices a select, lists of choices checkboxes, nested schemas a group of inputs. Lists of nested
-records are shown read-only (there is no generic way to edit them without scripts).
+records are shown read-only (there is no generic way to edit them without scripts). Countries,
+languages and directory organizations are picked by name (``web.vocab``), never typed as codes.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import fields as mf
 from marshmallow import validate
 
-from web import defs
+from web import defs, vocab
 from workflow.fields import get_field_set
 from workflow.fields.registry import DOCUMENT_TOKENS, value_at
 
@@ -67,7 +68,7 @@ LABELS = {
     "meeting_date": _l("Meeting date"),
     "venue": _l("Venue"),
     # leaves of nested records
-    "org_id": _l("organization (directory number)"),
+    "org_id": _l("organization in the directory"),
     "country": _l("country"),
     "level": _l("level"),
     "name_ru": _l("name in Russian"),
@@ -89,6 +90,17 @@ LABELS = {
     "reason": _l("reason"),
     "period": _l("period"),
     "submitted_on": _l("submitted on"),
+    # what the services name in their refusals besides a case's fields
+    "starts_at": _l("Starts"),
+    "ends_at": _l("Ends"),
+    "timezone": _l("time zone"),
+    "text": _l("Text"),
+    "kind": _l("Kind"),
+    "decisions": _l("decisions"),
+    "password": _l("Password"),
+    "roles": _l("Roles"),
+    "expires_on": _l("valid until"),
+    "url": _l("address (URL)"),
     # requirement tokens that are not fields
     "documents": _l("texts of the agreement"),
     "documents:ru": _l("Russian text"),
@@ -98,11 +110,8 @@ LABELS = {
 
 # How to fill in a few leaves whose format is not obvious.
 HINTS = {
-    "country": _l("Two-letter ISO code, e.g. CN."),
-    "language": _l("Language code, e.g. zh."),
-    "languages": _l("Language codes separated by commas, e.g. ru, zh."),
     "period": _l("A year (2026) or a quarter (2026-Q3)."),
-    "org_id": _l("The number of the organization in the directory, if it is there."),
+    "languages": _l("Hold Ctrl (⌘ on a Mac) to choose several; type to find a language."),
 }
 
 # Labels of vocabulary values (choices) the shipped schemas use.
@@ -131,10 +140,13 @@ CHOICES = {
 class FieldInput:
     path: str
     label: str
-    kind: str  # text|textarea|date|integer|number|checkbox|select|multi|list|readonly
+    # text|textarea|date|integer|number|checkbox|select|multi|multiselect|org|list|readonly
+    kind: str
     value: Any = None
     choices: tuple[tuple[str, str], ...] = ()
     hint: str = ""
+    required: bool = False  # the step at hand needs it (marked on the form)
+    error: str = ""  # why the last submission refused it, in the reader's language
 
     @property
     def input_name(self) -> str:
@@ -144,8 +156,20 @@ class FieldInput:
     def input_id(self) -> str:
         return "f-" + self.path.replace(".", "-")
 
+    def covers(self, path: str) -> bool:
+        """Is ``path`` (``languages.0``, ``partner.country``) this input's value?"""
+        return path == self.path or path.startswith(self.path + ".")
+
+
+# Labels that differ by field set: a meeting cycle's second title is its English one.
+SCHEMA_LABELS = {("coordination_cycle", "title_partner"): _l("Title in English")}
+
 
 def label_for(path: str, schema_name: str | None = None) -> str:
+    # A list element ("languages.0") is reported by the list's own label.
+    path = ".".join(part for part in path.split(".") if not part.isdigit()) or path
+    if (schema_name, path) in SCHEMA_LABELS:
+        return str(SCHEMA_LABELS[(schema_name, path)])
     if path in LABELS:
         return str(LABELS[path])
     if path.startswith("documents:"):
@@ -218,10 +242,16 @@ def _bare_input(schema_name: str, path: str, field: mf.Field, fields_data: Mappi
     label = label_for(path, schema_name)
     if isinstance(field, mf.Nested):
         return None  # expanded into its leaves by the caller
+    leaf = path.rsplit(".", 1)[-1]
     if isinstance(field, mf.List):
         inner = field.inner
         if isinstance(inner, mf.Nested):
             return FieldInput(path, label, "readonly", value)
+        if leaf == "languages":
+            chosen = list(value or [])
+            # The chosen languages first: a list box shows only a few lines of ~180.
+            offered = sorted(vocab.language_choices(chosen), key=lambda c: c[0] not in chosen)
+            return FieldInput(path, label, "multiselect", chosen, tuple(offered))
         choices = _choices(inner)
         if choices:
             return FieldInput(path, label, "multi", list(value or []), choices)
@@ -232,6 +262,8 @@ def _bare_input(schema_name: str, path: str, field: mf.Field, fields_data: Mappi
             ", ".join(map(str, value or [])),
             hint=str(_l("Separate with commas.")),
         )
+    if leaf == "org_id":
+        return FieldInput(path, label, "org", "" if value is None else str(value), org_choices())
     if isinstance(field, mf.Boolean):
         return FieldInput(path, label, "checkbox", bool(value))
     if isinstance(field, mf.Date):
@@ -242,6 +274,10 @@ def _bare_input(schema_name: str, path: str, field: mf.Field, fields_data: Mappi
         return FieldInput(path, label, "number", "" if value is None else value)
     if isinstance(field, mf.Dict):
         return FieldInput(path, label, "readonly", value)
+    if leaf == "country" or leaf.endswith("_country"):
+        return FieldInput(path, label, "select", value or "", vocab.country_choices(value))
+    if leaf == "language" or leaf.endswith("_language"):
+        return FieldInput(path, label, "select", value or "", vocab.language_choices(value))
     choices = _choices(field)
     if choices:
         return FieldInput(path, label, "select", value or "", choices)
@@ -290,18 +326,18 @@ def _set(target: dict, path: str, value: Any) -> None:
 def _clean(kind: str, raw: list[str]) -> Any:
     if kind == "checkbox":
         return bool(raw and raw[-1] in ("on", "1", "true", "yes"))
-    if kind == "multi":
+    if kind in ("multi", "multiselect"):
         return [r for r in raw if r]
     value = (raw[-1] if raw else "").strip()
     if kind == "list":
         return [part.strip() for part in value.split(",") if part.strip()]
     if value == "":
         return None
-    if kind in ("integer", "number"):
+    if kind in ("integer", "number", "org"):
         # Strict schemas want real numbers; a value that is not one goes through as text, so
         # marshmallow reports it by its field name.
         try:
-            return int(value) if kind == "integer" else float(value.replace(",", "."))
+            return float(value.replace(",", ".")) if kind == "number" else int(value)
         except ValueError:
             return value
     if kind == "date":
@@ -310,6 +346,52 @@ def _clean(kind: str, raw: list[str]) -> Any:
         except ValueError:
             return value
     return value
+
+
+# Inputs that post nothing when nothing is chosen (the form lists them in "shown").
+CHOSEN_MANY = ("checkbox", "multi", "multiselect")
+
+
+def org_choices() -> tuple[tuple[str, str], ...]:
+    """Foreign partners of the directory as ``(id, "name (country)")``, by name."""
+    from web.current import engine
+    from workflow.queries.partners import foreign_partners
+
+    with engine().uow(write=False) as uow:
+        rows = foreign_partners(uow.session)
+    english = defs.language() == "en"
+    labelled = [
+        (str(r.id), f"{(english and r.name_en) or r.name_ru} ({vocab.country_label(r.country)})")
+        if r.country
+        else (str(r.id), (english and r.name_en) or r.name_ru)
+        for r in rows
+    ]
+    return tuple(sorted(labelled, key=lambda pair: pair[1].casefold()))
+
+
+def attach_errors(inputs: list[FieldInput], errors: Mapping[str, str]) -> None:
+    """Give each input the refusal of its field (``languages.0`` belongs to ``languages``)."""
+    for path, message in errors.items():
+        for item in inputs:
+            if item.covers(path) and not item.error:
+                item.error = message
+
+
+def keep_posted_choice(item: FieldInput) -> None:
+    """A refused form shows what was sent, even a value the list does not offer."""
+    offered = {value for value, _label in item.choices}
+    chosen = item.value if isinstance(item.value, list) else [item.value]
+    extra = tuple((v, v) for v in chosen if v and v not in offered)
+    if item.kind in ("select", "multiselect", "org") and extra:
+        item.choices = extra + item.choices
+
+
+def mark_required(inputs: list[FieldInput], needed: Iterable[str]) -> None:
+    """Mark the inputs of what ``needed`` names (a nested path or one of its parents)."""
+    wanted = list(needed)
+    for item in inputs:
+        if any(item.path == n or item.path.startswith(n + ".") for n in wanted):
+            item.required = True
 
 
 def read_posted(inputs: list[FieldInput], form, current: Mapping[str, Any]) -> dict[str, Any]:
@@ -329,7 +411,7 @@ def read_posted(inputs: list[FieldInput], form, current: Mapping[str, Any]) -> d
             continue
         raw = form.getlist(item.input_name)
         # An unticked box posts nothing; the form says which boxes it showed ("shown").
-        if not raw and (item.kind not in ("checkbox", "multi") or item.path not in shown):
+        if not raw and (item.kind not in CHOSEN_MANY or item.path not in shown):
             continue
         value = _clean(item.kind, raw)
         if value in (False, []) and value_at(current, item.path) is None:

@@ -187,9 +187,25 @@ def language_name(code: str | None) -> str:
     return (locale.languages.get(code) if locale else None) or code
 
 
+def period_label(period: str | None) -> str:
+    """A reporting period as people write it: ``2026-Q4`` → "IV квартал 2026" / "Q4 2026";
+    a year stays a year; anything else is shown as it is."""
+    if not period:
+        return ""
+    year, _sep, quarter = str(period).partition("-Q")
+    if year.isdigit() and quarter in ("1", "2", "3", "4"):
+        return _("%(quarter)s %(year)s", quarter=QUARTERS[int(quarter) - 1], year=year)
+    return str(period)
+
+
+QUARTERS = (_l("Q1"), _l("Q2"), _l("Q3"), _l("Q4"))
+
+
 def coded_value(path: str, value):
     """Country and language codes of a case's fields shown as names people read."""
     leaf = path.rsplit(".", 1)[-1]
+    if leaf == "period" and isinstance(value, str):
+        return period_label(value)
     if leaf == "country" or leaf.endswith("_country"):
         return country_name(value) if isinstance(value, str) else value
     if leaf in ("language", "languages") or leaf.endswith("_language"):
@@ -256,7 +272,20 @@ def install(app: Flask) -> None:
         field_label=label_for,
         choice=choice_label,
     )
+    from web.field_messages import posted_field_error
+    from web.parameter_names import duration_text, parameter_title, source_title
+    from web.plan_dates import past_due
+    from web.vocab import language_options
+
     app.jinja_env.globals.update(
+        posted_field_error=posted_field_error,
+        parameter_title=parameter_title,
+        source_title=source_title,
+        duration_text=duration_text,
+        language_name=language_name,
+        period_label=period_label,
+        item_past_due=past_due,
+        language_options=language_options,
         area_title=area_title,
         org_kind=org_kind,
         item_status=item_status,

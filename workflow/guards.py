@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from workflow.calendar.durations import Duration
@@ -57,7 +57,15 @@ _GUARDS: dict[str, GuardFn] = {}
 
 def guard(name: str) -> Callable[[GuardFn], GuardFn]:
     def register(fn: GuardFn) -> GuardFn:
-        _GUARDS[name] = fn
+        def named(ctx: GuardContext, params: Mapping[str, Any]) -> Refusal | None:
+            # The guard's name is the refusal's machine-readable code: a page or an API
+            # client words it in its own language from the name and the details.
+            refusal = fn(ctx, params)
+            if refusal is not None and refusal.reason == "guard" and "guard" not in refusal.details:
+                refusal = replace(refusal, details={**refusal.details, "guard": name})
+            return refusal
+
+        _GUARDS[name] = named
         return fn
 
     return register

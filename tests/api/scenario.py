@@ -29,7 +29,9 @@ class Reply:
 
     def refused(self, status: int) -> dict[str, Any]:
         assert self.status == status, (self.status, self.json)
-        assert set(self.json) == {"status", "code", "message", "errors"}, self.json
+        shape = {"status", "code", "message", "errors"}
+        # ``messages``: the field errors worded for people, present when there are any.
+        assert set(self.json) in (shape, shape | {"messages"}), self.json
         assert self.json["status"] == status
         return self.json
 

@@ -65,7 +65,7 @@ def upload(page, language: str, text: str | None = None, file=None, note: str = 
     if block.get_attribute("open") is None:
         block.locator("> summary").click()
     form = page.locator('form[action$="/documents"]')
-    form.locator("[name=language]").fill(language)
+    form.locator("[name=language]").select_option(language)  # a list of names
     if text is not None:
         form.locator("details.paste-text > summary").click()
         form.locator("[name=text]").fill(text)
@@ -94,7 +94,7 @@ def test_a_regional_agreement_from_draft_to_public_status(live, new_page, tmp_pa
     ini.click('a[href*="kind=regional_agreement"]')
     ini.fill('[name="f.title"]', TITLE)
     ini.fill('[name="f.title_partner"]', "黑龙江省合作协议")
-    ini.fill('[name="f.partner.country"]', "CN")
+    ini.select_option('[name="f.partner.country"]', "CN")  # picked by name: Китай
     ini.select_option('[name="f.partner.level"]', "province")
     ini.fill('[name="f.partner.name_ru"]', "Провинция Хэйлунцзян")
     ini.check('[name="f.subject_areas"][value=trade_economic]')
@@ -112,7 +112,7 @@ def test_a_regional_agreement_from_draft_to_public_status(live, new_page, tmp_pa
         ini,
         {
             "planned_signing_date": "2026-05-20",
-            "languages": "ru, zh",
+            "languages": ["ru", "zh"],  # a list of names to pick from
             "term.years": "5",
             "entry_into_force": "on_registration",
         },

@@ -38,7 +38,13 @@ class ErrorSchema(Schema):
         required=True,
         metadata={
             "description": "Per field (dotted path) a message; a refused transition also lists "
-            "its reasons under 'refusals'."
+            "its reasons under 'refusals' (each with a 'text' for people)."
+        },
+    )
+    messages = fields.Dict(
+        metadata={
+            "description": "The field errors worded for people, in the language of the "
+            "request's Accept-Language (ru or en; English without one)"
         },
     )
 

@@ -17,7 +17,9 @@ PAGE = """<!doctype html>
 <h1>{{ title }} {{ version }}</h1>
 <p>Authenticate with a personal token: <code>Authorization: Bearer sgl_…</code> (create one with
 <code>POST {{ prefix }}/tokens</code>, or <code>soglasie tokens create USERNAME</code>).
-Errors are JSON: <code>{"status", "code", "message", "errors"}</code>.
+Errors are JSON: <code>{"status", "code", "message", "errors"}</code>; when fields are refused,
+<code>messages</code> words each for people in the language of <code>Accept-Language</code>
+(ru or en; English without one), and each refused transition carries a <code>text</code> too.
 The machine-readable document: <a href="{{ prefix }}/openapi.json">openapi.json</a>.</p>
 {% for tag, operations in groups %}
 <section><h2 id="{{ tag }}">{{ tag }}</h2>

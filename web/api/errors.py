@@ -26,7 +26,13 @@ LOCATIONS = ("json", "query", "querystring", "headers", "form", "path", "view_ar
 
 
 def body(status: int, code: str, message: str, errors: dict[str, Any] | None = None):
-    return {"status": status, "code": code, "message": message, "errors": errors or {}}
+    found = {"status": status, "code": code, "message": message, "errors": errors or {}}
+    if errors:
+        # The same refusals for people, in the caller's Accept-Language (web/field_messages).
+        from web.field_messages import api_messages
+
+        found["messages"] = api_messages(errors)
+    return found
 
 
 def flatten(messages: Any, prefix: str = "") -> dict[str, Any]:
@@ -92,6 +98,7 @@ def handle_workflow_error(exc: WorkflowError):
         errors["refusals"] = [
             {"reason": r.reason, "message": r.message, **r.details} for r in exc.refusals
         ]
+        texts = _refusal_texts(exc.refusals)
         for name in exc.missing_fields:
             errors.setdefault(name, "Required for this action.")
     if isinstance(exc, DocumentRefused):
@@ -102,6 +109,18 @@ def handle_workflow_error(exc: WorkflowError):
             status = 412
         if exc.current_version is not None:
             errors["version"] = f"The current version is {exc.current_version}."
-    response = jsonify(body(status, exc.code, exc.message, errors))
+    found = body(status, exc.code, exc.message, errors)
+    if isinstance(exc, TransitionNotAllowed):
+        for refusal, text in zip(found["errors"]["refusals"], texts, strict=True):
+            refusal["text"] = text
+    response = jsonify(found)
     response.status_code = status
     return response
+
+
+def _refusal_texts(refusals) -> list[str]:
+    """Each refusal worded for people in the caller's Accept-Language."""
+    from web.field_messages import api_language, in_language
+    from web.pages.common import refusal_message
+
+    return in_language(api_language(), lambda: [refusal_message(r) for r in refusals])

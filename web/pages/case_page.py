@@ -17,7 +17,8 @@ from markupsafe import Markup
 
 from web import defs
 from web.current import engine
-from web.fieldforms import FieldInput, inputs_for, label_for, read_posted
+from web.field_groups import group_inputs
+from web.fieldforms import FieldInput, inputs_for, label_for, mark_required, read_posted
 from web.formatting import coded_value
 from web.pages import task_panel as panel
 from web.pages.cases import bp
@@ -57,7 +58,10 @@ def may_edit(definition: Definition, head, me: Actor) -> bool:
 
 def partner_of(head) -> dict:
     """The foreign partner as people read it: the directory entry if the case links one, else
-    what the fields say (its Russian name and its name in its own language)."""
+    what the fields say (its Russian name and its name in its own language). A meeting cycle
+    has no foreign partner (its second title is its English one)."""
+    if head.kind in defs.kinds_of("meeting"):
+        return {}
     fields_partner = head.fields.get("partner") or {}
     return {
         "name": head.partner_name or fields_partner.get("name_ru") or head.title_partner,
@@ -189,6 +193,7 @@ def _action_forms(
         field_paths = action_paths(definition, state, trigger, item["requires"])
         inputs: list[FieldInput] = inputs_for(definition.fields_schema, field_paths, fields)
         panel.suggest_partner_language(inputs, fields)
+        mark_required(inputs, item["requires"])
         blocked = item.get("blocked_by", [])
         resubmit = panel.resubmits(item, returned)
         actions.append(
@@ -258,11 +263,9 @@ def show(case_id: int):
         if editable and state.editable
         else []
     )
-    # What the next steps need comes first in a long form.
+    # Grouped by stage, what the next steps need first (web/field_groups.py).
     needed = {*state.requires, *(p for a in available for p in a["requires"])}
-    edit_inputs.sort(
-        key=lambda i: not any(i.path == n or i.path.startswith(n + ".") for n in needed)
-    )
+    edit_groups = group_inputs(definition, head.state, edit_inputs, needed)
     can_upload = editable and ("documents" in state.editable or "*" in state.editable)
     can_upload_signed = editable and "signed_originals" in state.editable
     # The annual report: drafted from the plans of activities, kept as versions of its own slot.
@@ -318,6 +321,7 @@ def show(case_id: int):
         review_changes=review_changes,
         my_task=my_task,
         edit_inputs=edit_inputs,
+        edit_groups=edit_groups,
         can_upload=can_upload,
         can_upload_signed=can_upload_signed,
         can_draft_report=can_draft_report,

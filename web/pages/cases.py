@@ -14,10 +14,11 @@ from flask_babel import gettext as _
 
 from web import defs
 from web.current import engine
-from web.fieldforms import inputs_for, read_posted
+from web.fieldforms import inputs_for, keep_posted_choice, mark_required, read_posted
 from web.formatting import fdate, name
 from web.pages.common import actor, flash_error, may_start_any, page_number, signed_in
 from web.pages.form_once import once_per_form
+from web.vocab import country_label
 from workflow.errors import WorkflowError
 from workflow.policy import Actor, can_start
 from workflow.queries import cases as cases_q
@@ -33,6 +34,11 @@ def _filters(me: Actor) -> tuple[cases_q.CaseFilters, dict]:
     known = defs.all_current()
     if kind and kind not in known:
         kind = ""
+    state = args.get("state") or ""
+    if "/" in state:  # "kind/state" from the grouped stage filter
+        state_kind, state = state.split("/", 1)
+        if state_kind in known and not kind:
+            kind = state_kind
     kinds = (kind,) if kind else defs.kinds_of("agreement") or tuple(sorted(known))
     try:
         region_id = int(args.get("region") or 0) or None
@@ -41,7 +47,7 @@ def _filters(me: Actor) -> tuple[cases_q.CaseFilters, dict]:
     country = (args.get("country") or "").strip().upper()[:2] or None
     filters = cases_q.CaseFilters(
         kinds=kinds,
-        state=(args.get("state") or None),
+        state=state or None,
         region_id=region_id,
         partner_country=country,
         overdue=args.get("overdue") == "1",
@@ -50,7 +56,7 @@ def _filters(me: Actor) -> tuple[cases_q.CaseFilters, dict]:
     )
     raw = {
         "kind": kind,
-        "state": filters.state or "",
+        "state": _state_value(kinds, filters.state),
         "region": region_id or "",
         "country": country or "",
         "overdue": filters.overdue,
@@ -60,15 +66,33 @@ def _filters(me: Actor) -> tuple[cases_q.CaseFilters, dict]:
     return filters, raw
 
 
-def _state_options(kind: str) -> list[tuple[str, str]]:
-    chosen = [defs.current(kind)] if kind else list(defs.all_current().values())
-    options: dict[str, str] = {}
-    for definition in chosen:
+def _state_value(kinds: tuple[str, ...], state: str | None) -> str:
+    """The grouped filter's value for a state (the first procedure listing it)."""
+    for key in kinds:
+        found = defs.current(key)
+        if state and found is not None and state in found.states:
+            return f"{key}/{state}"
+    return ""
+
+
+def _state_options(kind: str) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The stage filter's options grouped by procedure (one ``<optgroup>`` each), states in
+    the procedure's own order. A value is ``kind/state``: the same state name (``drafting``)
+    means a different step in another procedure."""
+    chosen = {kind: defs.current(kind)} if kind else defs.all_current()
+    groups = []
+    for key, definition in sorted(chosen.items(), key=lambda kv: defs.text(kv[1].title)):
         if definition is None:
             continue
-        for state_name, spec in definition.states.items():
-            options.setdefault(state_name, defs.text(spec.title))
-    return sorted(options.items(), key=lambda item: item[1])
+        states = [
+            (f"{key}/{name}", defs.text(spec.title)) for name, spec in definition.states.items()
+        ]
+        groups.append((defs.text(definition.title), states))
+    return groups
+
+
+def _country_options(codes: list[str]) -> list[tuple[str, str]]:
+    return sorted(((c, country_label(c)) for c in codes), key=lambda pair: pair[1].casefold())
 
 
 @bp.get("/agreements")
@@ -90,6 +114,7 @@ def index():
         options=options,
         kinds=sorted(defs.all_current().items(), key=lambda kv: defs.text(kv[1].title)),
         states=_state_options(raw["kind"]),
+        countries=_country_options(options.countries),
         may_start=may_start_any(me),
     )
 
@@ -177,6 +202,7 @@ def new():
     if chosen is None:
         return render_template("cases/new_choose.html", startable=startable, parent=parent)
     inputs = inputs_for(chosen.fields_schema, creation_fields(chosen), {})
+    mark_required(inputs, ["title"])  # the rest can wait (the lead of the form says so)
     if request.method == "POST":
         data = read_posted(inputs, request.form, {})
         try:
@@ -186,7 +212,12 @@ def new():
             for item in inputs:
                 if item.kind != "readonly":
                     posted = request.form.getlist(item.input_name)
-                    item.value = posted if item.kind == "multi" else (posted[-1] if posted else "")
+                    item.value = (
+                        posted
+                        if item.kind in ("multi", "multiselect")
+                        else (posted[-1] if posted else "")
+                    )
+                    keep_posted_choice(item)
             return render_template(
                 "cases/new_form.html", definition=chosen, inputs=inputs, parent=parent
             ), 400

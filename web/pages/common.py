@@ -18,7 +18,6 @@ from workflow.errors import (
     TransitionNotAllowed,
     WorkflowError,
 )
-from workflow.fields import dates
 from workflow.policy import COORDINATOR, Actor
 
 
@@ -130,15 +129,18 @@ def refusal_message(refusal: Refusal) -> str:
         return _("You may not take this action.")
     if refusal.reason == "wrong_state":
         return _("This action is not possible in the current state.")
+    if refusal.reason == "guard":
+        from web.field_messages import guard_text
+
+        return guard_text(refusal.message, details) or refusal.message
     return refusal.message
 
 
 def field_message(message: str) -> str:
-    """A field's error in the reader's language where it is one we know (the date range)."""
-    bounds = dates.parse_range_message(str(message))
-    if bounds:
-        return _("a date between %(low)s and %(high)s", low=bounds[0], high=bounds[1])
-    return message
+    """A field's error in the reader's language where it is one we know."""
+    from web.field_messages import translate
+
+    return translate(message)
 
 
 def flash_error(exc: WorkflowError) -> None:
@@ -152,11 +154,16 @@ def flash_error(exc: WorkflowError) -> None:
             "warning",
         )
     elif isinstance(exc, TransitionNotAllowed):
+        from web.field_messages import remember
+
         for refusal in exc.refusals:
             flash(refusal_message(refusal), "error")
+        remember(dict.fromkeys(exc.missing_fields, "Required for this action."))
     elif isinstance(exc, InvalidInput) and exc.errors:
+        from web.field_messages import remember
         from web.fieldforms import label_for
 
+        remember(exc.errors)  # shown again under each field of the fresh page
         for name, message in exc.errors.items():
             flash(f"{label_for(name)}: {field_message(message)}", "error")
     else:

@@ -33,11 +33,57 @@ def _period(choice: str, year: int | None, today: dt.date) -> dash_q.Period:
     return dash_q.Period(None, None)
 
 
+def _resting_stages(definition) -> frozenset[str]:
+    """Stages in which the agreement is in force rather than in procedure: every state of
+    the stage can lapse into a public end (expired, terminated). Time spent there is the
+    agreement's life, not a stage's processing time, so the time-in-stage chart leaves it out."""
+    public_ends = {n for n, s in definition.states.items() if s.is_terminal and s.public}
+    by_stage: dict[str, list[str]] = defaultdict(list)
+    for name, spec in definition.states.items():
+        if spec.stage and not spec.is_terminal:
+            by_stage[spec.stage].append(name)
+    return frozenset(
+        stage
+        for stage, states in by_stage.items()
+        if all(
+            any(name in t.sources and t.dest in public_ends for t in definition.transitions)
+            for name in states
+        )
+    )
+
+
 def _stage_of(kind: str, definition_id: int, state: str) -> str | None:
     spec = defs.state_spec(definition_id, state)
     if spec is None or spec.is_terminal:
         return None
+    if spec.stage in _resting_stages(defs.definition(definition_id)):
+        return None
     return spec.stage or state
+
+
+def _working_days(calendar):
+    """Working days of a stint on the federal calendar (the dashboard spans regions)."""
+
+    def between(entered: dt.datetime, left: dt.datetime) -> float:
+        start, end = entered.astimezone(MOSCOW).date(), left.astimezone(MOSCOW).date()
+        return float(calendar.working_days_between(start, end))
+
+    return between
+
+
+def days_text(value: float) -> str:
+    """Whole days without decimals, others with one (7, 12.5)."""
+    rounded = round(value, 1)
+    return f"{rounded:.0f}" if float(rounded).is_integer() else f"{rounded:.1f}"
+
+
+def _cap(values: list[float]) -> float | None:
+    """Where the time axis ends: when the longest bar is over three times the next one, at
+    one and a half times the next one, so the others stay readable."""
+    ordered = sorted(values, reverse=True)
+    if len(ordered) >= 2 and ordered[1] > 0 and ordered[0] > 3 * ordered[1]:
+        return ordered[1] * 1.5
+    return None
 
 
 @bp.get("/dashboard")
@@ -59,7 +105,9 @@ def index():
         states = dash_q.by_state(s, kinds, period)
         regions = dash_q.by_region(s, kinds, period)
         overdue_total, overdue = dash_q.overdue_tasks(s, kinds, today)
-        times = dash_q.time_in_stage(s, kinds, period, _stage_of)
+        times = dash_q.time_in_stage(
+            s, kinds, period, _stage_of, _working_days(eng.catalog.calendars.federal)
+        )
         signed = dash_q.signed_per_year(s, kinds, defs.public_states())
 
     # Cases by stage, in the order of the first kind's stages.
@@ -68,7 +116,12 @@ def index():
     for k in kinds:
         definition = defs.current(k)
         if definition:
+            open_stages = {
+                spec.stage for spec in definition.states.values() if not spec.is_terminal
+            }
             for name, title in definition.stages:
+                if name not in open_stages:
+                    continue  # only ends ("Closed"): counted below, one row per end
                 stage_counts.setdefault(name, 0)
                 stage_names.setdefault(name, defs.text(title))
     finished: dict[str, int] = defaultdict(int)
@@ -80,8 +133,10 @@ def index():
         stage = (spec.stage if spec else None) or row.state
         stage_counts[stage] = stage_counts.get(stage, 0) + row.cases
         stage_names.setdefault(stage, defs.state_title(row.definition_id, row.state))
-    stage_rows = [(stage_names.get(k, k), [v]) for k, v in stage_counts.items()]
-    stage_rows += [(f"{title} ✓", [n]) for title, n in sorted(finished.items())]
+    # [in progress, finished]: an end (expired, terminated) is its own row in the colour of
+    # "finished", like the region chart, instead of a symbol after its name.
+    stage_rows = [(stage_names.get(k, k), [v, 0]) for k, v in stage_counts.items()]
+    stage_rows += [(title, [0, n]) for title, n in sorted(finished.items())]
 
     per_region: dict[str, list[int]] = OrderedDict()
     for row in sorted(regions, key=lambda r: r.name_ru or ""):
@@ -103,7 +158,9 @@ def index():
         year=year,
         years=list(range(today.year, today.year - 6, -1)),
         stage_rows=stage_rows,
-        stage_chart=Markup(charts.hbars(stage_rows, title=_("Agreements by stage"))),
+        stage_chart=Markup(
+            charts.hbars(stage_rows, classes=("bar", "bar-alt"), title=_("Agreements by stage"))
+        ),
         region_rows=region_rows,
         region_chart=Markup(
             charts.hbars(region_rows, classes=("bar", "bar-alt"), title=_("Agreements by region"))
@@ -115,10 +172,12 @@ def index():
         time_chart=Markup(
             charts.hbars(
                 [(stage_names.get(t.stage, t.stage), [t.median_days]) for t in time_rows],
-                title=_("Median days in stage"),
+                title=_("Median working days in stage"),
                 width=460,
+                cap=_cap([t.median_days for t in time_rows]),
             )
         ),
+        days_text=days_text,
         years_chart=Markup(charts.columns(year_points, title=_("Agreements signed per year"))),
         year_points=year_points,
         coordinator=is_coordinator(me),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, Response, render_template
+from flask import Blueprint, Response, render_template, request
 from flask_babel import gettext as _
 from icalendar import Calendar, Event
 
@@ -77,14 +77,25 @@ def _all_day(uid: str, day: dt.date, summary: str, stamp: dt.datetime) -> Event:
 def calendar(code: str):
     """RFC 5545 feed: the region's meetings (stable UID, SEQUENCE from reschedules), the
     proposal and report deadlines of those meetings, and the due dates of adopted plans'
-    activities. The text is Russian: calendar clients show it as it is."""
+    activities. Calendar clients show the text as it is, so all of it is in one language:
+    Russian, or English with ``?lang=en`` (never the visitor's session language, which would
+    mix with the Russian names)."""
+    from web.field_messages import in_language
+
+    lang = "en" if request.args.get("lang") == "en" else "ru"
+    return in_language(lang, lambda: _calendar(code, lang))
+
+
+def _calendar(code: str, lang: str):
     region, _cases, plans, items, meetings = _load(code)
     host = settings().base_url.split("://", 1)[-1].split("/", 1)[0] or "soglasie.local"
     cal = Calendar()
-    cal.add("prodid", "-//soglasie//public calendar//RU")
+    cal.add("prodid", f"-//soglasie//public calendar//{lang.upper()}")
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
-    cal.add("x-wr-calname", f"{region.name_ru}: {_('meetings and deadlines')}")
+    english = lang == "en"
+    region_name = (english and region.name_en) or region.name_ru
+    cal.add("x-wr-calname", _("%(region)s: meetings and deadlines", region=region_name))
     stamp = engine().clock.now()
     for meeting in meetings:
         event = Event()
@@ -93,7 +104,8 @@ def calendar(code: str):
         event.add("dtstamp", meeting.updated_at or stamp)
         event.add("dtstart", meeting.starts_at)
         event.add("dtend", meeting.ends_at)
-        event.add("summary", meeting.title_ru)
+        meeting_title = (english and meeting.title_en) or meeting.title_ru
+        event.add("summary", meeting_title)
         if meeting.venue:
             event.add("location", meeting.venue)
         event.add("status", "CANCELLED" if meeting.status == "cancelled" else "CONFIRMED")
@@ -103,7 +115,7 @@ def calendar(code: str):
                 _all_day(
                     f"{meeting.ical_uid}-proposals",
                     meeting.proposals_due_on,
-                    f"Предложения к совещанию: {meeting.title_ru}",
+                    _("Proposals for the meeting: %(title)s", title=meeting_title),
                     stamp,
                 )
             )
@@ -112,7 +124,7 @@ def calendar(code: str):
                 _all_day(
                     f"{meeting.ical_uid}-reports",
                     meeting.reports_due_on,
-                    f"Отчёты к совещанию: {meeting.title_ru}",
+                    _("Reports for the meeting: %(title)s", title=meeting_title),
                     stamp,
                 )
             )

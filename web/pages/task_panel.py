@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 
+from web.vocab import language_label
 from workflow.fields.registry import DOCUMENT_TOKENS
 from workflow.queries import review_notes
 
@@ -94,13 +95,17 @@ def suggest_partner_language(inputs, fields: dict) -> None:
     if not partner_language or partner_language == "ru":
         return
     for item in inputs:
-        if item.path != "languages" or item.kind != "list":
+        if item.path != "languages" or item.kind not in ("list", "multiselect"):
             continue
-        declared = [lang.strip() for lang in str(item.value or "").split(",") if lang.strip()]
+        if item.kind == "multiselect":  # a list box of names (web.vocab)
+            declared = list(item.value or [])
+        else:  # a comma-separated text field
+            declared = [lang.strip() for lang in str(item.value or "").split(",") if lang.strip()]
         if any(lang != "ru" for lang in declared):
             continue
-        item.value = ", ".join(dict.fromkeys(["ru", *declared, partner_language]))
+        suggested = list(dict.fromkeys(["ru", *declared, partner_language]))
+        item.value = suggested if item.kind == "multiselect" else ", ".join(suggested)
         item.hint = _(
-            "Suggested from the partner's record: %(lang)s. Separate with commas.",
-            lang=partner_language,
+            "Suggested from the partner's record: %(lang)s.",
+            lang=language_label(partner_language),
         )

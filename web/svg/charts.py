@@ -29,13 +29,16 @@ def hbars(
     title: str = "",
     unit: str = "",
     width: int = WIDTH,
+    cap: float | None = None,
 ) -> str:
     """One row per label; each row a stack of segments (values in ``classes`` order).
-    A smaller ``width`` gives larger text when the chart sits in a narrow column."""
+    A smaller ``width`` gives larger text when the chart sits in a narrow column. With ``cap``
+    the axis ends there: a longer bar is drawn to the end with a break mark, its number in
+    full beside it (one huge value would otherwise flatten every other bar)."""
     if not rows:
         return ""
     label_w = LABEL_W if width >= WIDTH else int(width * 0.42)
-    biggest = max((sum(values) for _, values in rows), default=0) or 1
+    biggest = cap or max((sum(values) for _, values in rows), default=0) or 1
     span = width - label_w - VALUE_W - 10
     height = len(rows) * ROW_H + 8
     parts = [
@@ -51,14 +54,20 @@ def hbars(
         )
         x = float(label_w)
         for value, css in zip(values, classes, strict=False):
-            width = span * value / biggest
+            width = min(span * value / biggest, label_w + span - x)
             if width > 0:
                 parts.append(
                     f'<rect class="{css}" x="{x:.1f}" y="{y + 4}" width="{max(width, 1.5):.1f}" '
                     f'height="{ROW_H - 10}" rx="3"/>'
                 )
-            x += width
+            x += max(width, 0)
         total = sum(values)
+        if cap and total > cap:
+            # Two white slashes across the bar's end: "longer than drawn".
+            parts.append(
+                f'<path class="bar-break" d="M{x - 14:.1f} {y + 20}l6 -18M{x - 8:.1f} {y + 20}'
+                f'l6 -18" stroke="#fff" stroke-width="3"/>'
+            )
         shown = f"{total:.0f}" if float(total).is_integer() else f"{total:.1f}"
         parts.append(f'<text x="{x + 6:.1f}" y="{y + 16}">{shown}{escape(unit)}</text>')
     parts.append("</svg>")

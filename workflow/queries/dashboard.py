@@ -161,12 +161,16 @@ def time_in_stage(
     kinds: Iterable[str],
     period: Period,
     stage_of: Callable[[str, int, str], str | None],
+    days_between: Callable[[dt.datetime, dt.datetime], float] | None = None,
 ) -> list[StageTime]:
     """Median and 90th percentile of finished stints per stage, in days.
 
     ``stage_of(kind, definition_id, state)`` names the stage of a state (None: not counted).
+    ``days_between(entered, left)`` measures a stint (default: calendar days, fractional);
+    the dashboard passes working days of the production calendar.
     A stint is counted when it ended inside the period.
     """
+    measure = days_between or (lambda start, end: (end - start).total_seconds() / 86400)
     durations: dict[str, list[float]] = defaultdict(list)
     current_case = None
     stage = entered = None
@@ -181,7 +185,7 @@ def time_in_stage(
             and entered is not None
             and (period.start is None or at >= period.start)
         ):
-            durations[stage].append((at - entered).total_seconds() / 86400)
+            durations[stage].append(measure(entered, at))
         stage, entered = new_stage, at
     return [
         StageTime(name, len(values), percentile(values, 0.5), percentile(values, 0.9))

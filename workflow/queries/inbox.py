@@ -58,6 +58,7 @@ class InboxTask:
     outcome: str | None
     closed_at: dt.datetime | None
     acting_for_name: str | None
+    acting_for_id: int | None  # whose task it was, when someone else closed it
 
 
 def _done_condition():
@@ -112,6 +113,7 @@ def _tasks_statement(tab: str, holders: int):
             Task.outcome,
             Task.closed_at,
             ACTING_FOR.full_name,
+            Task.acting_for,
         )
         .join(Case, Case.id == Task.case_id)
         .join(OWNER, OWNER.id == Case.owner_org_id)

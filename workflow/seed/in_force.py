@@ -73,7 +73,7 @@ def regional_in_force(c: Chronicle) -> tuple[int, int]:
         "ta.initiator",
         "activity_plan",
         {
-            "title": "План мероприятий по реализации Соглашения с штатом Гуджарат",
+            "title": "План мероприятий по реализации Соглашения со штатом Гуджарат",
             "period_start": iso(c.day(-290)),
             "period_end": iso(c.day(-290 + 2 * 365)),
         },

@@ -81,7 +81,7 @@ def signed(c: Chronicle, offset: int, place_ru: str, place_partner: str, partner
         "signing_partner": {
             "date": iso(c.day(offset)),
             "place": place_partner,
-            "signatory": {"name": partner_name, "position": "Head of the partner"},
+            "signatory": {"name": partner_name, "position": "Руководитель иностранного партнёра"},
         },
     }
 
