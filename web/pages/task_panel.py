@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 
-from web.vocab import language_label
+from web.vocab import language_label, language_options
 from workflow.fields.registry import DOCUMENT_TOKENS
 from workflow.queries import review_notes
 
@@ -104,7 +104,11 @@ def suggest_partner_language(inputs, fields: dict) -> None:
         if any(lang != "ru" for lang in declared):
             continue
         suggested = list(dict.fromkeys(["ru", *declared, partner_language]))
-        item.value = suggested if item.kind == "multiselect" else ", ".join(suggested)
+        if item.kind == "multiselect":
+            item.value = suggested
+            item.choices = language_options(suggested)  # the chosen ones at the top of the box
+        else:
+            item.value = ", ".join(suggested)
         item.hint = _(
             "Suggested from the partner's record: %(lang)s.",
             lang=language_label(partner_language),
