@@ -24,6 +24,7 @@ from workflow.services.casework import (
     state_deadline,
     visible_case,
 )
+from workflow.services.overdue import overdue_reason
 from workflow.services.reviews import start_round
 from workflow.services.tasks import cancel_reminders, open_tasks, plan_reminders, tasks_for_state
 from workflow.services.trigger_data import promoted_columns
@@ -149,6 +150,9 @@ def create_case_in(
         cal,
         audit_data,
     )
+    late = overdue_reason(engine, definition, state, case, stored, due, today)
+    if late is not None:
+        audit_data["overdue_at_opening"] = late
     round_id = start_round(session, case_id, state.name, now) if state.kind == "review" else None
     task_ids = open_tasks(
         session,
@@ -160,6 +164,7 @@ def create_case_in(
         now,
         events,
         known_through=cal.provisional_through(due),
+        overdue_reason=late,
     )
     plan_reminders(session, case, definition, state, task_ids, due, cal, now)
     event = new_event(

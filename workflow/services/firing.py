@@ -39,6 +39,7 @@ from workflow.services.casework import (
     state_deadline,
     visible_case_with_tasks,
 )
+from workflow.services.overdue import overdue_reason
 from workflow.services.reviews import close_round, queue_round, review_vote
 from workflow.services.tasks import (
     OPEN_ROUND,
@@ -350,6 +351,9 @@ def _apply(
     due = clocks.on_enter(
         session, case.id, dest, fresh_due, today, cal, f.audit_data, f.live_clocks
     )
+    late = overdue_reason(engine, definition, dest, case, f.fields, due, today)
+    if late is not None:
+        f.audit_data["overdue_at_opening"] = late
     new_round = None
     if dest.kind == "review":
         # The round and its tasks go to the server together; the tasks find their round there.
@@ -365,6 +369,7 @@ def _apply(
         now,
         f.events,
         known_through=cal.provisional_through(due),
+        overdue_reason=late,
     )
     if new_round is not None:
         f.audit_data["review_round"] = new_round.rows[0].number
