@@ -35,6 +35,13 @@ class FieldSet:
     name: str
     schema: type[Schema]
     promote: Mapping[str, Callable[[dict[str, Any]], Any]] = field(default_factory=dict)
+    # Fields computed from others on every write (``workflow.fields.derived``): called with
+    # the stored fields before the write and after it, returns the latter completed.
+    derive: Callable[[Mapping[str, Any], dict[str, Any]], dict[str, Any]] | None = None
+
+    def with_derived(self, before: Mapping[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+        """``after`` (stored JSON form) with the derived fields filled in."""
+        return self.derive(before, after) if self.derive is not None else after
 
     def field_paths(self) -> set[str]:
         """Every dotted path the schema accepts, e.g. {"partner", "partner.country", ...}."""

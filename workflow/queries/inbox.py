@@ -58,6 +58,8 @@ class InboxTask:
     outcome: str | None
     closed_at: dt.datetime | None
     acting_for_name: str | None
+    # Why the task opened already overdue (``workflow.services.overdue``); None when in time.
+    overdue_reason: dict | None = None
 
 
 def _done_condition():
@@ -112,6 +114,7 @@ def _tasks_statement(tab: str, holders: int):
             Task.outcome,
             Task.closed_at,
             ACTING_FOR.full_name,
+            Task.overdue_reason,
         )
         .join(Case, Case.id == Task.case_id)
         .join(OWNER, OWNER.id == Case.owner_org_id)

@@ -84,7 +84,7 @@ def create_case_in(
     if not can_start(definition, actor, owner_org_id):
         raise PermissionDenied(f"You may not start a '{definition.title.en}'.")
     field_set = get_field_set(definition.fields_schema)
-    stored = field_set.dump(field_set.load(fields))
+    stored = field_set.with_derived({}, field_set.dump(field_set.load(fields)))
     promoted = promoted_columns(definition.fields_schema, stored)
     title = promoted.pop("title", None) or stored.get("title")
     if not title:
@@ -250,8 +250,8 @@ def update_fields_in(
         )
     field_set = get_field_set(definition.fields_schema)
     stored_changes = field_set.dump(field_set.load(changes))
-    fields = {**case.fields, **stored_changes}
-    changed = tuple(sorted(k for k in stored_changes if case.fields.get(k) != fields[k]))
+    fields = field_set.with_derived(case.fields, {**case.fields, **stored_changes})
+    changed = tuple(sorted(k for k in fields if case.fields.get(k) != fields[k]))
     audit_data: dict[str, Any] = {"changed": {k: fields[k] for k in changed}}
     _replan_if_anchor_changed(
         engine, session, version, state, case, fields, changed, now, today, audit_data

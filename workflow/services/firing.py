@@ -261,7 +261,9 @@ def _fire_in(
     if data:
         check_settable(definition.states[case.state], candidates, data)
     stored_data = field_set.dump(field_set.load(data)) if data else {}
-    fields = {**case.fields, **stored_data}
+    # Derived fields too (``valid_until`` from ``in_force_from`` and ``term.years``), also for
+    # a case stored before they were derived: the guards read them.
+    fields = field_set.with_derived(case.fields, {**case.fields, **stored_data})
     ctx = guard_context(engine, session, case, definition, fields, today, {})
     f = Firing(engine, session, case, version, actor, trigger, comment, fields, stored_data, ctx)
     f.live_clocks = live_clocks
@@ -376,7 +378,7 @@ def _apply(
     plan_reminders(session, case, definition, dest, task_ids, due, cal, now)
 
     values: dict[str, Any] = dict(is_closed=dest.is_terminal, state_entered_at=now)
-    if f.data:
+    if f.fields != case.fields:
         values["fields"] = f.fields
         values.update(promoted_columns(definition.fields_schema, f.fields))
     new_version = append_case_event(
