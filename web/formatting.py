@@ -50,8 +50,17 @@ def fdate(value: dt.date | str | None, style: str = "long") -> str:
         except ValueError:
             return value
     if isinstance(value, dt.datetime):
-        value = value.date()
+        value = reader_date(value)
     return format_date(value, "d MMMM y" if style == "long" else "dd.MM.y")
+
+
+def reader_date(moment: dt.datetime) -> dt.date:
+    """The civil date of a stored moment in the reader's zone. ``moment.date()`` would be its
+    UTC date: 21:27 UTC on 2 December is already 3 December in Moscow, and a page showing
+    "3 декабря, 00:27" in the history next to "Начато 2 декабря" contradicts itself."""
+    from flask_babel import to_user_timezone
+
+    return to_user_timezone(moment).date()
 
 
 def fdate_month(value: dt.date) -> str:

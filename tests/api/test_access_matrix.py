@@ -498,6 +498,10 @@ EXPECTED: dict[tuple[str, str], tuple[Build, tuple[int, ...]]] = {
     # definitions, directory, regions
     ("GET", "/api/v1/definitions"): (at("/api/v1/definitions"), ALL(200)),
     ("GET", "/api/v1/definitions/{key}"): (at("/api/v1/definitions/regional_agreement"), ALL(200)),
+    ("GET", "/api/v1/definitions/{key}/fields"): (
+        at("/api/v1/definitions/twin_city_agreement/fields"),
+        ALL(200),
+    ),
     ("GET", "/api/v1/definitions/{key}/diagram"): (
         at("/api/v1/definitions/activity_plan/diagram"),
         ALL(200),

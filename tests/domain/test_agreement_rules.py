@@ -281,11 +281,12 @@ def test_the_legal_office_can_return_a_draft_before_it_leaves_the_region(domain_
 def test_renewal_moves_the_end_date_forward_only(domain_world):
     walk = walk_to(domain_world, REGIONAL, "in_force")
     engine, ini = domain_world.engine, domain_world.actor("ta_ini")
-    engine.fire(walk.case_id, "renew", ini, data={"valid_until": "2031-03-01"})
+    # The five-year term ends on 2 March 2031 (derived from in_force_from and term.years).
+    engine.fire(walk.case_id, "renew", ini, data={"valid_until": "2036-03-01"})
     with pytest.raises(TransitionNotAllowed) as refused:
-        engine.fire(walk.case_id, "renew", ini, data={"valid_until": "2030-01-01"})
-    assert "01.03.2031" in refused.value.message
-    assert _case(domain_world, walk.case_id).fields["valid_until"] == "2031-03-01"
+        engine.fire(walk.case_id, "renew", ini, data={"valid_until": "2031-03-03"})
+    assert "01.03.2036" in refused.value.message
+    assert _case(domain_world, walk.case_id).fields["valid_until"] == "2036-03-01"
 
 
 def test_an_agreement_cannot_expire_before_its_end_date(domain_world):

@@ -78,6 +78,7 @@ def register_api(app: Flask) -> SoglasieApi:
     api = SoglasieApi(app, spec_kwargs={"extra_plugins": [idempotency.IdempotencyKeyPlugin()]})
     for name, scheme in SECURITY_SCHEMES.items():
         api.spec.components.security_scheme(name, scheme)
+    _register_field_schemas(api)
     for blp in api_blueprints():
         api.register_blueprint(blp)
     idempotency.install(app)  # after the blueprints: it wraps their view functions
@@ -86,3 +87,17 @@ def register_api(app: Flask) -> SoglasieApi:
     app.register_blueprint(docs)
     app.extensions["soglasie.api"] = api
     return api
+
+
+def _register_field_schemas(api: SoglasieApi) -> None:
+    """Each kind's field schema as a component (``Fields_<name>``), the one
+    ``GET /api/v1/definitions/{key}`` answers in ``fields``: clients generating code from this
+    document get the shapes of ``fields`` and ``data``."""
+    from web.api.definitions import FIELDS_COMPONENT
+    from workflow.fields import all_field_sets
+    from workflow.fields.json_schema import fields_json_schema
+
+    for name, field_set in sorted(all_field_sets().items()):
+        api.spec.components.schema(
+            FIELDS_COMPONENT.format(name), component=fields_json_schema(field_set)
+        )

@@ -94,7 +94,10 @@ class AgreementIn(BaseSchema):
         attribute="fields",
         data_key="fields",
         required=True,
-        metadata={"description": "Validated by the kind's field schema (see /definitions)."},
+        metadata={
+            "description": "Validated by the kind's field schema: its JSON Schema is "
+            "`GET /api/v1/definitions/{kind}/fields` (or `#/components/schemas/Fields_<name>`)."
+        },
     )
 
 

@@ -13,6 +13,8 @@ from marshmallow import fields
 from web.api.core import CODE, BaseSchema, TextTitle, api_blueprint
 from web.current import engine
 from workflow.definitions.model import Definition
+from workflow.fields import get_field_set
+from workflow.fields.json_schema import DIALECT, fields_json_schema
 from workflow.machine import mermaid_diagram
 
 blp = api_blueprint("definitions", "/definitions", "Workflow procedures and their rules.")
@@ -27,9 +29,34 @@ class DefinitionSummary(BaseSchema):
     content_hash = fields.String(required=True)
 
 
+FIELDS_COMPONENT = "Fields_{}"  # the OpenAPI component of each field schema (``register_api``)
+
+
+class FieldsJsonSchema(BaseSchema):
+    """A JSON Schema (draft 2020-12, in the OpenAPI 3.0 subset) of a case's ``fields``."""
+
+    schema_ = fields.String(data_key="$schema", attribute="$schema", required=True)
+    title = fields.String(required=True)
+    type = fields.String(required=True)
+    properties = fields.Dict(required=True)
+    additionalProperties = fields.Boolean(required=True)  # JSON Schema's own name
+
+
 class DefinitionOut(DefinitionSummary):
     initial = fields.String(required=True)
     fields_schema = fields.String(required=True)
+    fields_ = fields.Nested(
+        FieldsJsonSchema,
+        data_key="fields",
+        attribute="fields",
+        required=True,
+        metadata={
+            "description": "What a case's `fields` (and an action's `data`) accept, as JSON "
+            "Schema: every property with its type, format, limits and allowed values; nested "
+            "objects such as `signatory` {name, position} or `term` {years, …} spelled out. "
+            "The same schema is in this document as `#/components/schemas/Fields_<fields_schema>`."
+        },
+    )
     start_roles = fields.List(fields.String(), required=True)
     roles = fields.List(fields.Dict(), required=True)
     parameters = fields.List(fields.Dict(), required=True)
@@ -117,6 +144,7 @@ def get_definition(key: str):
         **summary,
         "initial": d.initial,
         "fields_schema": d.fields_schema,
+        "fields": _fields_schema(d),
         "start_roles": list(d.start_roles),
         "roles": [
             {"name": r.name, "title": _title(r.title), "scope": r.scope, "supervisor": r.supervisor}
@@ -152,6 +180,18 @@ def get_definition(key: str):
             for t in d.transitions
         ],
     }
+
+
+def _fields_schema(d: Definition) -> dict:
+    return {"$schema": DIALECT, **fields_json_schema(get_field_set(d.fields_schema))}
+
+
+@blp.route(f"/<{CODE}:key>/fields", methods=["GET"])
+@blp.response(200, FieldsJsonSchema)
+def definition_fields(key: str):
+    """The JSON Schema of the ``fields`` of this procedure's cases, alone (for a validator)."""
+    d, _ = _summary(_known(key))
+    return _fields_schema(d)
 
 
 @blp.route(f"/<{CODE}:key>/diagram", methods=["GET"])

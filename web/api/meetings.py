@@ -104,6 +104,13 @@ class RescheduleIn(BaseSchema):
     starts_at = fields.AwareDateTime(required=True)
     ends_at = fields.AwareDateTime(required=True)
     venue = fields.String(validate=validate.Length(max=300), allow_none=True)
+    confirm_day_off = fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "A move to a day off (a weekend, a public holiday) is answered 409 "
+            "day_off_not_confirmed unless this is true"
+        },
+    )
     expected_sequence = fields.Integer(
         validate=validate.Range(min=0, max=MAX_ID),
         metadata={"description": "The meeting's ical_sequence you saw (409 if it moved since)"},
@@ -231,6 +238,7 @@ def reschedule(body, meeting_id: int):
         ends_at=body["ends_at"],
         venue=body.get("venue"),
         expected_sequence=body.get("expected_sequence"),
+        confirm_day_off=body["confirm_day_off"],
     )
     return _detail(meeting_id)
 

@@ -53,6 +53,15 @@ class TaskOut(BaseSchema):
     outcome = fields.String(allow_none=True, required=True)
     closed_at = fields.DateTime(allow_none=True, required=True)
     acting_for_name = fields.String(allow_none=True, required=True)
+    overdue_reason = fields.Dict(
+        allow_none=True,
+        load_default=None,
+        metadata={
+            "description": "Set when the task opened already past its due date, because its "
+            "term counts from a date of the case that lay too close (e.g. one month before the "
+            "planned signing): anchor, anchor_on, direction, within, term, due_on, opened_on"
+        },
+    )
 
 
 TaskPageOut = page_schema("TaskPage", TaskOut)

@@ -12,11 +12,13 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from web.current import engine
+from web.formatting import fdate
 from web.pages.common import actor, flash_error, is_coordinator, signed_in
 from web.pages.meetings import bp
 from workflow.errors import NotFound, WorkflowError
 from workflow.persistence.models import Organization
 from workflow.queries import meetings as meetings_q
+from workflow.services.meeting_dates import DayOffNotConfirmed, held_can_be_recorded
 from workflow.services.meeting_minutes import DecisionInput
 
 MAX_DECISIONS = 5
@@ -48,6 +50,7 @@ def reschedule(meeting_id: int):
         abort(403, _("Meetings are moved by the coordinating agency."))
     found = _detail(meeting_id)
     m = found.meeting
+    day_off = None
     if request.method == "POST":
         form = request.form
         try:
@@ -65,7 +68,11 @@ def reschedule(meeting_id: int):
                     ends_at=ends,
                     venue=(form.get("venue") or "").strip() or None,
                     expected_sequence=expected,
+                    confirm_day_off=form.get("confirm_day_off") == "1",
                 )
+            except DayOffNotConfirmed as exc:
+                day_off = exc.day
+                flash(_day_off_warning(exc), "warning")
             except WorkflowError as exc:
                 flash_error(exc)
             else:
@@ -73,8 +80,32 @@ def reschedule(meeting_id: int):
                 return _back(meeting_id)
     local = m.starts_at.astimezone(ZoneInfo(m.timezone))
     local_end = m.ends_at.astimezone(ZoneInfo(m.timezone))
+    if day_off is not None:  # the form keeps what was typed, with the confirmation to tick
+        form = request.form
+        local = _at(form["day"], form["starts"], m.timezone)
+        local_end = _at(form.get("end_day") or form["day"], form["ends"], m.timezone)
     return render_template(
-        "meetings/reschedule.html", d=found, m=m, local=local, local_end=local_end
+        "meetings/reschedule.html",
+        d=found,
+        m=m,
+        local=local,
+        local_end=local_end,
+        day_off=day_off,
+    )
+
+
+def _day_off_warning(exc: DayOffNotConfirmed) -> str:
+    day = fdate(exc.day)
+    if exc.holiday:
+        return _(
+            "%(day)s is a public holiday (%(holiday)s). Tick the confirmation to hold the "
+            "meeting on that day anyway.",
+            day=day,
+            holiday=exc.holiday,
+        )
+    return _(
+        "%(day)s is a day off. Tick the confirmation to hold the meeting on that day anyway.",
+        day=day,
     )
 
 
@@ -159,7 +190,9 @@ def page_actions(found, me) -> dict:
     invited = {org_id for org_id, _ru, _en in found.participants}
     return {
         "reschedule": coordinator and m.status == "planned",
-        "held": coordinator and m.status == "planned",
+        "held": coordinator
+        and m.status == "planned"
+        and held_can_be_recorded(m.starts_at, ZoneInfo(m.timezone), engine().today()),
         "cancel": coordinator and m.status == "planned",
         "minutes": coordinator and m.case_state == "meeting_held",
         "submit": me.me.org_id in invited and m.status != "cancelled",

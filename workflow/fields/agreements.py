@@ -29,6 +29,7 @@ from workflow.fields.common import (
     Strict,
     text,
 )
+from workflow.fields.derived import derive_valid_until
 from workflow.fields.registry import FieldSet, register_field_set
 
 
@@ -113,5 +114,9 @@ AGREEMENT_PROMOTE = {
     "planned_date": lambda f: f.get("planned_signing_date"),
 }
 
-register_field_set(FieldSet("regional_agreement", RegionalAgreementFields, AGREEMENT_PROMOTE))
-register_field_set(FieldSet("twin_city_agreement", TwinCityAgreementFields, AGREEMENT_PROMOTE))
+register_field_set(
+    FieldSet("regional_agreement", RegionalAgreementFields, AGREEMENT_PROMOTE, derive_valid_until)
+)
+register_field_set(
+    FieldSet("twin_city_agreement", TwinCityAgreementFields, AGREEMENT_PROMOTE, derive_valid_until)
+)

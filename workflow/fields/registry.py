@@ -35,6 +35,13 @@ class FieldSet:
     name: str
     schema: type[Schema]
     promote: Mapping[str, Callable[[dict[str, Any]], Any]] = field(default_factory=dict)
+    # Fields computed from others on every write (``workflow.fields.derived``): called with
+    # the stored fields before the write and after it, returns the latter completed.
+    derive: Callable[[Mapping[str, Any], dict[str, Any]], dict[str, Any]] | None = None
+
+    def with_derived(self, before: Mapping[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+        """``after`` (stored JSON form) with the derived fields filled in."""
+        return self.derive(before, after) if self.derive is not None else after
 
     def field_paths(self) -> set[str]:
         """Every dotted path the schema accepts, e.g. {"partner", "partner.country", ...}."""
@@ -46,10 +53,24 @@ class FieldSet:
         try:
             loaded = schema.load(dict(data), partial=partial)
         except ValidationError as exc:
-            errors = _flatten(exc.messages)
-            listed = "; ".join(f"{path}: {message}" for path, message in errors.items())
+            errors = self._with_shapes(_flatten(exc.messages), data)
+            listed = "; ".join(f"{path}: {message.rstrip('.')}" for path, message in errors.items())
             raise InvalidInput(f"Some fields are not valid: {listed}.", errors) from exc
         return loaded
+
+    def _with_shapes(self, errors: dict[str, str], data: Mapping[str, Any]) -> dict[str, str]:
+        """Marshmallow's type errors ("Invalid input type.") replaced by the shape the field
+        expects and what came instead: "expected an object {name, position}, got a string"."""
+        from workflow.fields.json_schema import expected_shape
+
+        out = {}
+        for path, message in errors.items():
+            shape = expected_shape(self, path) if _is_type_error(message) else None
+            if shape is not None:
+                got = _kind_of(value_at(data, path))
+                message = f"expected {shape}, got {got}."
+            out[path] = message
+        return out
 
     def dump(self, loaded: Mapping[str, Any]) -> dict[str, Any]:
         """To JSON-ready primitives (dates as ISO strings) for the ``fields`` column."""
@@ -74,6 +95,39 @@ def _paths(schema: Schema, prefix: str = ""):
         if isinstance(inner, mf.Nested):
             nested = inner.schema
             yield from _paths(nested, f"{path}.")
+
+
+_TYPE_ERRORS = (
+    "Invalid input type.",
+    "Not a valid string.",
+    "Not a valid integer.",
+    "Not a valid number.",
+    "Not a valid boolean.",
+    "Not a valid date.",
+    "Not a valid datetime.",
+    "Not a valid list.",
+    "Not a valid mapping type.",
+)
+
+
+def _is_type_error(message: str) -> bool:
+    return any(marker in message for marker in _TYPE_ERRORS)
+
+
+def _kind_of(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return f"{str(value).lower()}"
+    if isinstance(value, str):
+        return f"the string {value[:40]!r}"
+    if isinstance(value, int | float):
+        return f"the number {value}"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, Mapping):
+        return "an object"
+    return type(value).__name__
 
 
 def _flatten(messages: Any, prefix: str = "") -> dict[str, str]:

@@ -251,6 +251,9 @@ class Task(Base):
     # deadline): that last known year. ``workflow.services.deadlines`` recounts the task once
     # the calendar knows more; NULL for a deadline counted on known years (or none).
     due_known_through: Mapped[int | None] = mapped_column(Integer)
+    # Why the task opened already past ``due_on`` (its term counts from a date of the case that
+    # lay too close, ``workflow.services.overdue``); NULL for a task born in time.
+    overdue_reason: Mapped[dict | None] = mapped_column(JSONType())
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     closed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from workflow.clock import local_date
 from workflow.fields.common import SUBJECT_AREAS
 from workflow.persistence.models import Case, Organization, User
 from workflow.persistence.plans import PlanItem
@@ -213,7 +214,11 @@ def _latest_notes(notes: list[dict[str, Any]] | None, authors: dict[int, str]):
     for note in said[-LATEST_NOTES:]:
         at = note.get("at")
         try:
-            day = dt.datetime.fromisoformat(at).date() if at else None
+            moment = dt.datetime.fromisoformat(at) if at else None
+            # The Moscow date of a UTC moment (its UTC date is the day before late at night).
+            day = (
+                None if moment is None else (local_date(moment) if moment.tzinfo else moment.date())
+            )
         except ValueError:
             day = None
         out.append(

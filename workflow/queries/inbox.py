@@ -59,6 +59,8 @@ class InboxTask:
     closed_at: dt.datetime | None
     acting_for_name: str | None
     acting_for_id: int | None  # whose task it was, when someone else closed it
+    # Why the task opened already overdue (``workflow.services.overdue``); None when in time.
+    overdue_reason: dict | None = None
 
 
 def _done_condition():
@@ -114,6 +116,7 @@ def _tasks_statement(tab: str, holders: int):
             Task.closed_at,
             ACTING_FOR.full_name,
             Task.acting_for,
+            Task.overdue_reason,
         )
         .join(Case, Case.id == Task.case_id)
         .join(OWNER, OWNER.id == Case.owner_org_id)

@@ -25,6 +25,7 @@ from workflow.services.casework import (
     state_deadline,
     visible_case,
 )
+from workflow.services.overdue import overdue_reason
 from workflow.services.reviews import start_round
 from workflow.services.tasks import cancel_reminders, open_tasks, plan_reminders, tasks_for_state
 from workflow.services.trigger_data import promoted_columns
@@ -84,7 +85,7 @@ def create_case_in(
     if not can_start(definition, actor, owner_org_id):
         raise PermissionDenied(f"You may not start a '{definition.title.en}'.")
     field_set = get_field_set(definition.fields_schema)
-    stored = field_set.dump(field_set.load(fields))
+    stored = field_set.with_derived({}, field_set.dump(field_set.load(fields)))
     promoted = promoted_columns(definition.fields_schema, stored)
     title = promoted.pop("title", None) or stored.get("title")
     if not title:
@@ -150,6 +151,9 @@ def create_case_in(
         cal,
         audit_data,
     )
+    late = overdue_reason(engine, definition, state, case, stored, due, today)
+    if late is not None:
+        audit_data["overdue_at_opening"] = late
     round_id = start_round(session, case_id, state.name, now) if state.kind == "review" else None
     task_ids = open_tasks(
         session,
@@ -161,6 +165,7 @@ def create_case_in(
         now,
         events,
         known_through=cal.provisional_through(due),
+        overdue_reason=late,
     )
     plan_reminders(session, case, definition, state, task_ids, due, cal, now)
     key = audit_key.for_session(session)
@@ -252,8 +257,8 @@ def update_fields_in(
         )
     field_set = get_field_set(definition.fields_schema)
     stored_changes = field_set.dump(field_set.load(changes))
-    fields = {**case.fields, **stored_changes}
-    changed = tuple(sorted(k for k in stored_changes if case.fields.get(k) != fields[k]))
+    fields = field_set.with_derived(case.fields, {**case.fields, **stored_changes})
+    changed = tuple(sorted(k for k in fields if case.fields.get(k) != fields[k]))
     audit_data: dict[str, Any] = {"changed": {k: fields[k] for k in changed}}
     _replan_if_anchor_changed(
         engine, session, version, state, case, fields, changed, now, today, audit_data

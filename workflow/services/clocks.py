@@ -3,7 +3,9 @@ draft is back with its author.
 
 A deadline with ``pauses_in: [conciliation]`` starts a clock when its state is first entered.
 Leaving for a pause state pauses the clock; coming back resumes it and pushes the due date by the
-calendar days spent away (then to a working day). Leaving anywhere else stops it. Every pause is a
+calendar days spent away (then to a working day) — unless an earlier round used up all the
+time: then the clock stops and a fresh one starts with the full term from the new round's start,
+so no round opens already overdue. Leaving anywhere else stops it. Every pause is a
 ``sla_pauses`` row and shows in the audit data, so reviewers see why a due date moved.
 """
 
@@ -57,6 +59,12 @@ _RESUME_CLOCK = direct.Direct(
         paused_days=bindparam("b_paused_days"),
         due_on=bindparam("b_due_on"),
     )
+)
+# A clock whose time ran out in an earlier round ends here; a fresh one starts.
+_END_CLOCK = direct.Direct(
+    update(clocks_t)
+    .where(clocks_t.c.id == bindparam("clock_id"))
+    .values(status="stopped", paused_since=None, paused_days=bindparam("b_paused_days"))
 )
 _END_PAUSE = direct.Direct(
     update(pauses_t)
@@ -152,6 +160,22 @@ def on_enter(
     if paused is not None:
         away = (today - paused.paused_since).days
         due = cal.next_working_day(paused.due_on + dt.timedelta(days=away))
+        if due < today and fresh_due is not None:
+            # The earlier round used up all the time (and more): resuming would open the new
+            # round's tasks already overdue, for a text their reviewers have not seen. The
+            # new round gets the state's full term from its own start; the history says so.
+            direct.defer(
+                session,
+                _END_CLOCK,
+                {"clock_id": paused.id, "b_paused_days": paused.paused_days + away},
+            )
+            direct.defer(session, _END_PAUSE, {"b_clock_id": paused.id, "today": today})
+            audit["clock_restarted"] = {
+                "state": state.name,
+                "ran_out_on": due.isoformat(),
+                "due_on": fresh_due.isoformat(),
+            }
+            return _start_clock(session, case_id, state, fresh_due, today)
         direct.defer(
             session,
             _RESUME_CLOCK,
@@ -164,6 +188,12 @@ def on_enter(
             "due_on": due.isoformat(),
         }
         return due
+    return _start_clock(session, case_id, state, fresh_due, today)
+
+
+def _start_clock(
+    session: Session, case_id: int, state: StateSpec, fresh_due: dt.date | None, today: dt.date
+) -> dt.date | None:
     if fresh_due is not None:
         direct.defer(
             session,

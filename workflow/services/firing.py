@@ -39,6 +39,7 @@ from workflow.services.casework import (
     state_deadline,
     visible_case_with_tasks,
 )
+from workflow.services.overdue import overdue_reason
 from workflow.services.reviews import (
     close_round,
     note_implicit_claim,
@@ -265,7 +266,9 @@ def _fire_in(
     if data:
         check_settable(definition.states[case.state], candidates, data)
     stored_data = field_set.dump(field_set.load(data)) if data else {}
-    fields = {**case.fields, **stored_data}
+    # Derived fields too (``valid_until`` from ``in_force_from`` and ``term.years``), also for
+    # a case stored before they were derived: the guards read them.
+    fields = field_set.with_derived(case.fields, {**case.fields, **stored_data})
     ctx = guard_context(engine, session, case, definition, fields, today, {})
     f = Firing(engine, session, case, version, actor, trigger, comment, fields, stored_data, ctx)
     f.live_clocks = live_clocks
@@ -356,6 +359,9 @@ def _apply(
     due = clocks.on_enter(
         session, case.id, dest, fresh_due, today, cal, f.audit_data, f.live_clocks
     )
+    late = overdue_reason(engine, definition, dest, case, f.fields, due, today)
+    if late is not None:
+        f.audit_data["overdue_at_opening"] = late
     new_round = None
     if dest.kind == "review":
         # The round and its tasks go to the server together; the tasks find their round there.
@@ -371,13 +377,14 @@ def _apply(
         now,
         f.events,
         known_through=cal.provisional_through(due),
+        overdue_reason=late,
     )
     if new_round is not None:
         f.audit_data["review_round"] = new_round.rows[0].number
     plan_reminders(session, case, definition, dest, task_ids, due, cal, now)
 
     values: dict[str, Any] = dict(is_closed=dest.is_terminal, state_entered_at=now)
-    if f.data:
+    if f.fields != case.fields:
         values["fields"] = f.fields
         values.update(promoted_columns(definition.fields_schema, f.fields))
     new_version = append_case_event(

@@ -40,12 +40,14 @@ from workflow.events import (
 )
 from workflow.fields import dates
 from workflow.persistence.meetings import Meeting, MeetingParticipant
-from workflow.persistence.models import Organization
+from workflow.persistence.models import Organization, Task
 from workflow.policy import Actor, Principal, role_in_scope
+from workflow.services import meeting_dates
 from workflow.services.case_log import append_case_event
 from workflow.services.cases import create_case_in, update_fields_in
-from workflow.services.casework import CaseRow, lock_case
+from workflow.services.casework import CaseRow, calendar_for, lock_case
 from workflow.services.firing import FireResult, fire_in
+from workflow.services.tasks import cancel_reminders, plan_reminders
 
 if TYPE_CHECKING:
     from workflow.engine import Engine
@@ -54,6 +56,7 @@ meetings_t = Meeting.__table__
 participants_t = MeetingParticipant.__table__
 
 CYCLE = "coordination_cycle"
+COLLECTING_PROPOSALS = "planning_opened"  # the state whose task's deadline is proposals_due_on
 ORGANIZER_ROLE = "coordinator"
 INVITABLE_KINDS = ("region", "municipality", "federal_body")
 # States in which the meeting has not taken place yet: it can be moved, cancelled, re-invited.
@@ -162,7 +165,7 @@ def schedule_meeting(
 ) -> ScheduledMeeting:
     """Open a year's cycle: its case (in ``planning_opened``), the meeting row and the invited
     organizations. The proposals are due ``proposals_window`` after today, the regions' reports
-    ``regional_report_due`` after 31 December of ``year`` (federal calendar)."""
+    ``regional_report_due`` after 31 December of the meeting's year (federal calendar)."""
     now = engine.clock.now()
     _check_times(starts_at, ends_at, now)
     zone = _zone(timezone)
@@ -171,9 +174,9 @@ def schedule_meeting(
     proposals_due = term_after(
         cal, local_date(now), engine.catalog.parameter(version.definition, "proposals_window", None)
     )
-    reports_due = term_after(
+    reports_due = meeting_dates.reports_due(
         cal,
-        dt.date(year, 12, 31),
+        starts_at.astimezone(zone).date(),
         engine.catalog.parameter(version.definition, "regional_report_due", None),
     )
     fields = {
@@ -233,11 +236,15 @@ def reschedule_meeting(
     ends_at: dt.datetime,
     venue: str | None = None,
     expected_sequence: int | None = None,
+    confirm_day_off: bool = False,
 ) -> int:
     """Move the meeting; returns the new iCal sequence. The cycle's ``meeting_date`` moves with
-    it, which re-plans the open task's deadline and reminders when they count from that date."""
+    it, which re-plans the open task's deadline and reminders when they count from that date;
+    the proposals and reports deadlines move too (``meeting_dates``). A day off needs
+    ``confirm_day_off`` (else ``DayOffNotConfirmed``)."""
     now = engine.clock.now()
     _check_times(starts_at, ends_at, now)
+    cal = engine.catalog.calendars.federal
     with engine.uow() as uow:
         session = uow.session
         locked = lock_meeting(session, meeting_id)
@@ -247,7 +254,21 @@ def reschedule_meeting(
             raise ConcurrentUpdate(current_version=row.ical_sequence)
         if row.status != "planned" or case.state not in BEFORE_MEETING:
             raise Conflict(f"A meeting that is {row.status} ({case.state}) cannot be moved.")
-        changes = {"meeting_date": starts_at.astimezone(_zone(row.timezone)).date().isoformat()}
+        zone = _zone(row.timezone)
+        new_day, old_day = starts_at.astimezone(zone).date(), row.starts_at.astimezone(zone).date()
+        meeting_dates.check_working_day(cal, new_day, confirm_day_off)
+        definition = engine.catalog.get(case.definition_id, session).definition
+        moved = {
+            "reports_due_on": meeting_dates.reports_due(
+                cal, new_day, engine.catalog.parameter(definition, "regional_report_due", None)
+            )
+        }
+        if case.state == COLLECTING_PROPOSALS and row.proposals_due_on is not None:
+            moved["proposals_due_on"] = meeting_dates.moved_proposals_due(
+                cal, row.proposals_due_on, old_day, new_day, local_date(now)
+            )
+            _move_open_tasks(engine, session, case, definition, moved["proposals_due_on"], now)
+        changes = {"meeting_date": new_day.isoformat()}
         if venue:
             changes["venue"] = venue
         update_fields_in(engine, session, case.id, actor, changes, None, check_editable=False)
@@ -261,12 +282,36 @@ def reschedule_meeting(
                 venue=venue or row.venue,
                 ical_sequence=sequence,
                 updated_at=now,
+                **moved,
             )
         )
         event = MeetingRescheduled(meeting_id, case.id, row.starts_at, starts_at, sequence)
         dispatch(engine.handlers, session, now, [event])
         uow.commit()
     return sequence
+
+
+def _move_open_tasks(engine: Engine, session: Session, case: CaseRow, definition, due, now):
+    """The proposals task's deadline (counted from the cycle's opening, not from
+    ``meeting_date``, so ``update_fields_in`` does not move it) follows the proposals date."""
+    state = definition.states[COLLECTING_PROPOSALS]
+    open_ids = list(
+        session.scalars(
+            select(Task.id).where(
+                Task.case_id == case.id, Task.status == "open", Task.state == state.name
+            )
+        )
+    )
+    if not open_ids:
+        return
+    cal = calendar_for(engine, case, definition, state)
+    session.execute(
+        update(Task)
+        .where(Task.id.in_(open_ids))
+        .values(due_on=due, due_known_through=cal.provisional_through(due))
+    )
+    cancel_reminders(session, open_ids)
+    plan_reminders(session, case, definition, state, open_ids, due, cal, now)
 
 
 def cancel_meeting(engine: Engine, meeting_id: int, actor: Actor, reason: str) -> FireResult:

@@ -111,11 +111,13 @@ def open_tasks(
     events: list[Event],
     *,
     known_through: int | None = None,
+    overdue_reason: dict | None = None,
 ) -> list[int]:
     """Insert the tasks ``new`` of ``state``; their ids. ``round_id`` may be ``OPEN_ROUND``:
     the round the caller queued just before (``reviews.queue_round``). ``known_through``: the
     calendar's last known year when ``due_on`` lies beyond it (``ProductionCalendar.
-    provisional_through``), so ``workflow.services.deadlines`` can recount it later."""
+    provisional_through``), so ``workflow.services.deadlines`` can recount it later.
+    ``overdue_reason``: why ``due_on`` has passed already (``workflow.services.overdue``)."""
     if not new:
         return []
     if round_id == OPEN_ROUND:
@@ -133,6 +135,7 @@ def open_tasks(
             status="open",
             due_on=due_on,
             due_known_through=known_through,
+            overdue_reason=overdue_reason,
             created_at=now,
             **extra,
         )
