@@ -45,7 +45,15 @@ def select_locale() -> str:
 
 
 def select_timezone() -> str | None:
-    return None  # BABEL_DEFAULT_TIMEZONE (Europe/Moscow) unless a page passes its own
+    """The signed-in reader's organization's zone (a Kaliningrad clerk sees Kaliningrad time,
+    a Vladivostok one Vladivostok time); BABEL_DEFAULT_TIMEZONE (Europe/Moscow) for anyone else."""
+    from flask import g, has_request_context
+    from flask_login import current_user
+
+    if not has_request_context() or not current_user.is_authenticated:
+        return None
+    record = g.get("soglasie_user")
+    return getattr(record, "timezone", None)
 
 
 def compile_catalogues(source: Path = SOURCE, cache_root: Path | str | None = None) -> Path:

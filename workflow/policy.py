@@ -149,6 +149,7 @@ class UserRecord:
     org_id: int
     password_hash: str | None
     notify_mode: str
+    timezone: str = "Europe/Moscow"  # her organization's: the zone her pages show times in
 
 
 # Built once: every page loads its user with these two statements (see
@@ -164,6 +165,7 @@ _USER_WITH_ROLES = (
         User.notify_mode,
         Organization.kind,
         Organization.parent_id,
+        Organization.timezone,
         UserRole.role,
     )
     .join(Organization, User.org_id == Organization.id)
@@ -237,6 +239,7 @@ def _actor_from(session: Session, rows, user_id: int, today: dt.date) -> tuple[A
         first.org_id,
         first.password_hash,
         first.notify_mode,
+        first.timezone,
     )
     roles = frozenset(r.role for r in rows if r.role)
     me = Principal(
