@@ -48,3 +48,15 @@ def test_held_is_offered_only_on_or_after_the_meetings_day(engine, web_world, si
     assert "Record that the meeting was held" not in coord.get(page).get_data(as_text=True)
     clock.set(dt.datetime(2026, 10, 20, 16, tzinfo=MOSCOW))
     assert "Record that the meeting was held" in coord.get(page).get_data(as_text=True)
+
+
+def test_the_holiday_is_named_in_the_readers_language(engine, web_world, app):
+    from tests.web.conftest import Browser
+
+    meeting = _meeting(engine, web_world)
+    coord = Browser(app.test_client(), lang="ru")
+    assert coord.login("coord").status_code == 303
+    page = f"/meetings/{meeting.meeting_id}/reschedule"
+    form = {"day": "2027-02-23", "starts": "10:00", "ends": "15:00", "expected_sequence": 0}
+    text = coord.post(page, form, form_page=page).get_data(as_text=True)
+    assert "День защитника Отечества" in text and "Defender of the Fatherland" not in text

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from web.current import engine
 from web.formatting import fdate
+from web.i18n import language
 from web.pages.common import actor, flash_error, is_coordinator, signed_in
 from web.pages.meetings import bp
 from workflow.errors import NotFound, WorkflowError
@@ -101,7 +102,7 @@ def _day_off_warning(exc: DayOffNotConfirmed) -> str:
             "%(day)s is a public holiday (%(holiday)s). Tick the confirmation to hold the "
             "meeting on that day anyway.",
             day=day,
-            holiday=exc.holiday,
+            holiday=exc.holiday_ru if language() == "ru" else exc.holiday,
         )
     return _(
         "%(day)s is a day off. Tick the confirmation to hold the meeting on that day anyway.",

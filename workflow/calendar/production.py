@@ -138,11 +138,13 @@ class ProductionCalendar:
         with its due date, so it can be recounted once the calendar knows a later year."""
         return self.known_through if self.is_provisional(day) else None
 
-    def holiday_name(self, day: dt.date) -> str | None:
+    def holiday_name(self, day: dt.date, language: str = "en") -> str | None:
+        """The public holiday's name in ``language`` (``ru`` or English), None on other days."""
         check_in_range(day)
         if day in self._extra_non_working:
             return self._extra_non_working[day]
-        return holidays.RU(years=day.year).get(day)
+        names = "ru" if language == "ru" else "en_US"
+        return holidays.RU(years=day.year, language=names).get(day)
 
     def next_working_day(self, day: dt.date) -> dt.date:
         """``day`` itself if it is a working day, otherwise the first working day after it."""

@@ -26,12 +26,13 @@ class DayOffNotConfirmed(Conflict):
 
     code = "day_off_not_confirmed"
 
-    def __init__(self, day: dt.date, holiday: str | None):
+    def __init__(self, day: dt.date, holiday: str | None, holiday_ru: str | None = None):
         what = f"a public holiday ({holiday})" if holiday else "a day off"
         super().__init__(
             f"{day.isoformat()} is {what}: confirm to hold the meeting on a non-working day."
         )
         self.day, self.holiday = day, holiday
+        self.holiday_ru = holiday_ru or holiday  # for a Russian page
         self.errors: dict[str, Any] = {
             "starts_at": f"{day.isoformat()} is {what}.",
             "confirm_day_off": "Send true to hold the meeting on that day anyway.",
@@ -40,7 +41,7 @@ class DayOffNotConfirmed(Conflict):
 
 def check_working_day(cal: ProductionCalendar, day: dt.date, confirmed: bool) -> None:
     if not confirmed and not cal.is_working_day(day):
-        raise DayOffNotConfirmed(day, cal.holiday_name(day))
+        raise DayOffNotConfirmed(day, cal.holiday_name(day), cal.holiday_name(day, "ru"))
 
 
 def reports_due(cal: ProductionCalendar, meeting_day: dt.date, term) -> dt.date:
