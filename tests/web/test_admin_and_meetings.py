@@ -203,3 +203,21 @@ def test_an_invited_region_submits_a_proposal(engine, web_world, signed_in):
     assert "Submit a proposal or a report" not in signed_in("other").get(page).get_data(
         as_text=True
     )
+
+
+def test_an_admin_reads_the_password_policy_in_her_language(engine, web_world, app):
+    from tests.web.conftest import Browser
+
+    admin = Browser(app.test_client(), lang="ru")
+    assert admin.login("admin").status_code == 303
+    user_id = web_world.user_id("ini2")
+    page = f"/admin/users/{user_id}"
+    refused = admin.post(page, {"what": "password", "password": "password1234"}, form_page=page)
+    html = admin.get(refused.headers["Location"]).get_data(as_text=True)
+    assert "входит в число самых распространённых" in html
+    new = admin.post(
+        "/admin/users/new",
+        {"username": "new.one", "org_code": "MINEC", "password": "short"},
+        form_page="/admin/users/new",
+    )
+    assert "Пароль должен содержать не менее 12 символов." in new.get_data(as_text=True)

@@ -108,7 +108,7 @@ def end_everywhere():
     return redirect(url_for("auth.login"), 303)
 
 
-def _refusal_text(reason: str) -> str:
+def policy_refusal_text(reason: str) -> str:
     texts = {
         password_policy.TOO_SHORT: _(
             "A password needs at least %(count)d characters.", count=password_policy.MIN_LENGTH
@@ -157,7 +157,7 @@ def password():
         if refused.reason == WRONG_CURRENT:
             throttle.record_failure(eng, username, address)
         field = next(iter(refused.errors), "form")
-        return _password_page({field: _refusal_text(refused.reason)}, 400)
+        return _password_page({field: policy_refusal_text(refused.reason)}, 400)
     if ended:
         flash(
             _("Your password is changed. Sessions ended on other devices: %(count)d.", count=ended),

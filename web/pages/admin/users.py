@@ -8,8 +8,10 @@ from sqlalchemy import func, select
 
 from web import defs
 from web.current import engine
+from web.pages.account import policy_refusal_text
 from web.pages.admin import bp
 from web.pages.common import actor, flash_error, page_number
+from workflow import password_policy
 from workflow.errors import NotFound, WorkflowError
 from workflow.persistence.models import Organization, User, UserRole
 from workflow.policy import ADMIN, COORDINATOR
@@ -82,10 +84,19 @@ def _orgs():
         ).all()
 
 
+def _password_refused(password: str | None) -> str | None:
+    """Why the policy refuses ``password``, in the reader's language (the service refuses it
+    too, in English, for the API and the command line)."""
+    issue = password_policy.password_issue(password) if password is not None else None
+    return policy_refusal_text(issue) if issue else None
+
+
 @bp.route("/users/new", methods=["GET", "POST"])
 def new_user():
     form = request.form
-    if request.method == "POST":
+    if request.method == "POST" and (refused := _password_refused(form.get("password") or None)):
+        flash(refused, "error")
+    elif request.method == "POST":
         try:
             user_id = user_admin.add_user(
                 engine(),
@@ -126,8 +137,12 @@ def user(user_id: int):
                 user_admin.set_active(eng, me, user_id, True)
                 flash(_("The user is active again."), "success")
             elif what == "password":
-                user_admin.set_password(eng, me, user_id, request.form.get("password", ""))
-                flash(_("The new password is set."), "success")
+                password = request.form.get("password", "")
+                if refused := _password_refused(password):
+                    flash(refused, "error")
+                else:
+                    user_admin.set_password(eng, me, user_id, password)
+                    flash(_("The new password is set."), "success")
         except WorkflowError as exc:
             flash_error(exc)
         return redirect(url_for("admin.user", user_id=user_id), 303)
