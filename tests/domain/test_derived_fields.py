@@ -66,6 +66,7 @@ def test_entry_into_force_derives_the_end_date_and_expiry_uses_it(shipped_world,
         assert refused.value.refusals[0].details == {
             "field": "valid_until",
             "current": fields["valid_until"],
+            "guard": "field_advances",
         }
     clock.set(_morning(years_later(start, 5)))
     assert engine.fire(walk.case_id, "expire", initiator).to_state == "expired"
@@ -73,7 +74,7 @@ def test_entry_into_force_derives_the_end_date_and_expiry_uses_it(shipped_world,
 
 def test_a_case_stored_without_the_end_date_can_be_renewed_and_expire(shipped_world, clock):
     """An agreement entered into force before the date was derived (the field missing in its
-    stored JSON, as before migration 0007 fills it): expiry reads the derived date, and a
+    stored JSON, as before migration 0011 fills it): expiry reads the derived date, and a
     renewal stores its new one."""
     clock.set(_morning(dt.date(2026, 3, 2)))
     regional = DEFINITIONS["regional_agreement"]
