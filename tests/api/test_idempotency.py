@@ -229,6 +229,10 @@ def test_the_openapi_document_names_the_header_on_every_mutating_operation(clien
             names = [p.get("name") for p in operation.get("parameters", [])]
             assert "Idempotency-Key" in names, (method, path)
             assert {"409", "422"} <= set(operation["responses"]), (method, path)
+            successes = [r for code, r in operation["responses"].items() if code.startswith("2")]
+            assert successes, (method, path)
+            for response in successes:
+                assert "Idempotent-Replayed" in response.get("headers", {}), (method, path)
         for method in ("get",):
             if method in item:
                 names = [p.get("name") for p in item[method].get("parameters", [])]

@@ -185,6 +185,11 @@ PARAMETER = {
     "24 hours (SOGLASIE_IDEMPOTENCY_KEY_HOURS). Answers of 5xx and refusals before the "
     "operation ran (schema errors) are not remembered: retry them with the same key.",
 }
+REPLAYED_HEADER = {
+    "description": "`true` when this is the stored answer to an earlier request with the same "
+    "Idempotency-Key (nothing was carried out again); absent otherwise.",
+    "schema": {"type": "string", "enum": ["true"]},
+}
 RESPONSES = {
     "409": "Conflict; also: a request with this Idempotency-Key is still being processed "
     "(`idempotency_key_in_use`).",
@@ -206,6 +211,9 @@ class IdempotencyKeyPlugin(BasePlugin):
             responses = operation.setdefault("responses", {})
             for status, description in RESPONSES.items():
                 responses.setdefault(status, {"description": description, "content": _ERROR})
+            for status, response in responses.items():
+                if str(status).startswith("2") and isinstance(response, dict):
+                    response.setdefault("headers", {})[REPLAYED] = REPLAYED_HEADER
 
 
 _ERROR = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
