@@ -111,6 +111,16 @@ def test_phrases_alternatives_and_exclusions(engine, world):
     assert _hits(engine, world, "-культурное") == set()  # an exclusion alone finds nothing
 
 
+def test_a_phrase_is_found_across_a_stop_word_and_with_hyphens_never_out_of_order(engine, world):
+    near = _case(engine, world, title="Программа сотрудничества в области образования")
+    apart = _case(engine, world, title="Области сотрудничества и образования")
+    _with_document(engine, near)  # "научно-техническое сотрудничество"
+    assert _hits(engine, world, '"сотрудничество в области"') == {(near, "title")}
+    assert _hits(engine, world, '"научно-техническое сотрудничество"') == {(near, "document")}
+    assert _hits(engine, world, '"области сотрудничества" образования') == {(apart, "title")}
+    assert _hits(engine, world, '"образования сотрудничества"') == set()
+
+
 def test_pages_follow_each_other_without_repeating_or_skipping(engine, world):
     ids = {_case(engine, world, title=f"Соглашение номер {n}") for n in range(7)}
     seen, after = [], None
