@@ -157,22 +157,27 @@ class Anchor:
 UNSEALED = "unsealed"  # the start of every problem that ``soglasie audit seal`` mends
 
 
+# The columns of an audit event its hash covers (with the previous event's hash).
+HASHED_COLUMNS = (
+    "case_id",
+    "seq",
+    "kind",
+    "actor_id",
+    "acting_for_id",
+    "trigger",
+    "from_state",
+    "to_state",
+    "comment",
+    "definition_id",
+    "data",
+    "created_at",
+)
+
+
 def recompute_hash(event: AuditEvent) -> str:
-    return event_hash(
-        event.prev_hash,
-        case_id=event.case_id,
-        seq=event.seq,
-        kind=event.kind,
-        actor_id=event.actor_id,
-        acting_for_id=event.acting_for_id,
-        trigger=event.trigger,
-        from_state=event.from_state,
-        to_state=event.to_state,
-        comment=event.comment,
-        definition_id=event.definition_id,
-        data=canonical_data(event.data),
-        created_at=event.created_at,
-    )
+    values = {column: getattr(event, column) for column in HASHED_COLUMNS}
+    values["data"] = canonical_data(event.data)
+    return event_hash(event.prev_hash, **values)
 
 
 def _check_links(

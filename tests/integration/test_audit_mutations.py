@@ -24,26 +24,13 @@ from sqlalchemy.orm import Session
 from tests.integration.helpers import drafted_case
 from tests.integration.test_audit_seals import NOW, TEST_KEY, case_with_history
 from workflow import audit_checkpoint
-from workflow.audit import event_hash, verify_chains
+from workflow.audit import HASHED_COLUMNS, event_hash, verify_chains
 from workflow.audit_key import AuditKey, event_mac, head_mac
 from workflow.persistence.models import AuditEvent, Case, DefinitionVersion, User
 
 EXAMPLES = 1000
 NO_KEY = AuditKey(b"what-a-writer-without-the-key-signs-with-0123456789")
-HASHED = (
-    "case_id",
-    "seq",
-    "kind",
-    "actor_id",
-    "acting_for_id",
-    "trigger",
-    "from_state",
-    "to_state",
-    "comment",
-    "definition_id",
-    "data",
-    "created_at",
-)
+HASHED = HASHED_COLUMNS
 EVENT_COLUMNS = (*HASHED, "prev_hash", "hash", "mac")
 CASE_COLUMNS = ("state", "version", "audit_head", "audit_mac", "definition_id")
 STATES = ("drafting", "review", "revision", "approved", "signed", "withdrawn")

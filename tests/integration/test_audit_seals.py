@@ -18,7 +18,7 @@ from tests.integration.helpers import submitted_case
 from tests.support.databases import stamp_head
 from web.cli import main
 from workflow import audit_checkpoint
-from workflow.audit import event_hash, verify_chains
+from workflow.audit import HASHED_COLUMNS, event_hash, verify_chains
 from workflow.audit_key import DEMO_AUDIT_KEY, AuditKey, event_mac, head_mac
 from workflow.audit_seal import seal_chains
 from workflow.persistence.models import AuditEvent, Case
@@ -155,21 +155,7 @@ def rewrite_chain(engine, case_id: int, seq: int, comment: str, key: AuditKey | 
     for event in events:
         if event.seq == seq:
             event.comment = comment
-        new_hash = event_hash(
-            prev,
-            case_id=event.case_id,
-            seq=event.seq,
-            kind=event.kind,
-            actor_id=event.actor_id,
-            acting_for_id=event.acting_for_id,
-            trigger=event.trigger,
-            from_state=event.from_state,
-            to_state=event.to_state,
-            comment=event.comment,
-            definition_id=event.definition_id,
-            data=event.data,
-            created_at=event.created_at,
-        )
+        new_hash = event_hash(prev, **{c: getattr(event, c) for c in HASHED_COLUMNS})
         values = dict(comment=event.comment, prev_hash=prev, hash=new_hash)
         if key is not None:
             values["mac"] = event_mac(key, new_hash)
@@ -285,23 +271,7 @@ def test_an_inserted_event_without_the_key_is_caught(engine, world):
     forged.update(seq=last.seq + 1, prev_hash=last.hash, comment="вставка")
     forged["hash"] = event_hash(
         last.hash,
-        **{
-            k: forged[k]
-            for k in (
-                "case_id",
-                "seq",
-                "kind",
-                "actor_id",
-                "acting_for_id",
-                "trigger",
-                "from_state",
-                "to_state",
-                "comment",
-                "definition_id",
-                "data",
-                "created_at",
-            )
-        },
+        **{k: forged[k] for k in HASHED_COLUMNS},
     )
     forged["mac"] = event_mac(OTHER_KEY, forged["hash"])
     _execute(

@@ -75,11 +75,7 @@ def login():
     address = _client_address()
     verdict = throttle.check(eng, username, address)
     if verdict.throttled:
-        minutes = max(1, (verdict.retry_after_seconds + 59) // 60)
-        message = _(
-            "Too many unsuccessful attempts. Please wait %(minutes)s min and try again.",
-            minutes=minutes,
-        )
+        message = throttled_message(verdict.retry_after_seconds)
         return (
             _login_page(form, target, message),
             429,
@@ -161,3 +157,12 @@ def set_language():
     if chosen in LANGUAGES:
         session["lang"] = chosen
     return redirect(safe_next(request.form.get("next")) or url_for("home.home"), 303)
+
+
+def throttled_message(retry_after_seconds: int) -> str:
+    """What a person who tried too often reads: how many minutes to wait (at least one)."""
+    minutes = max(1, (retry_after_seconds + 59) // 60)
+    return _(
+        "Too many unsuccessful attempts. Please wait %(minutes)s min and try again.",
+        minutes=minutes,
+    )

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from web.auth import throttle
 from web.auth.devices import describe
 from web.auth.users import current_session_id, session_clock
-from web.auth.views import sign_out_here
+from web.auth.views import sign_out_here, throttled_message
 from web.current import current_record, engine, settings
 from web.i18n import language
 from web.pages.common import actor, signed_in
@@ -143,11 +143,7 @@ def password():
     address = (request.remote_addr or "unknown")[:64]
     verdict = throttle.check(eng, username, address)
     if verdict.throttled:
-        minutes = max(1, (verdict.retry_after_seconds + 59) // 60)
-        message = _(
-            "Too many unsuccessful attempts. Please wait %(minutes)s min and try again.",
-            minutes=minutes,
-        )
+        message = throttled_message(verdict.retry_after_seconds)
         return _password_page({"form": message}, 429, verdict.retry_after_seconds)
     try:
         ended = change_own_password(
