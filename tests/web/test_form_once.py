@@ -143,3 +143,59 @@ def test_every_deciding_form_carries_a_fresh_token(engine, web_world, signed_in)
     assert len(tokens) >= 2  # the actions and the details form
     assert len(set(tokens)) == len(tokens)
     assert not set(tokens) & set(re.findall(r'name="form_token" value="([^"]+)"', second))
+
+
+def test_a_double_click_on_cancelling_a_meeting_cancels_once(engine, web_world, signed_in):
+    from tests.web.test_admin_and_meetings import _meeting
+
+    meeting = _meeting(engine, web_world)
+    coord = signed_in("coord")
+    page = coord.get(f"/meetings/{meeting.meeting_id}").get_data(as_text=True)
+    action = f"/meetings/{meeting.meeting_id}/cancel"
+    form = {"form_token": _token(page, action), "reason": "Перенос на весну."}
+    first = coord.post(action, form)
+    assert first.status_code == 303
+    again = coord.post(action, form)
+    assert again.status_code == 303 and again.headers["Location"] == first.headers["Location"]
+    assert ALREADY in coord.get(again.headers["Location"]).get_data(as_text=True)
+    with engine.uow(write=False) as uow:
+        cancels = uow.session.scalar(
+            select(func.count())
+            .select_from(AuditEvent)
+            .where(AuditEvent.case_id == meeting.case_id, AuditEvent.trigger == "cancel")
+        )
+    assert cancels == 1
+
+
+def test_an_upload_sent_twice_with_one_form_is_stored_once(engine, web_world, signed_in):
+    import io
+
+    from workflow.persistence.models import DocumentVersion
+
+    case_id = scenario.create_regional(engine, web_world)
+    scenario.to_drafting(engine, web_world, case_id)
+    ini = signed_in("ini")
+    page = ini.get(f"/agreements/{case_id}").get_data(as_text=True)
+    action = f"/agreements/{case_id}/documents"
+    token = _token(page, action)
+    version = int(re.search(r'name="expected_version" value="(\d+)"', page).group(1))
+    before = _count(engine, DocumentVersion)
+
+    def send():
+        return ini.post(
+            action,
+            {
+                "form_token": token,
+                "expected_version": version,
+                "language": "ru",
+                "file": (io.BytesIO("Редакция 2.\n".encode()), "redakciya.txt"),
+            },
+            content_type="multipart/form-data",
+        )
+
+    first = send()
+    assert first.status_code == 303
+    again = send()  # the version check alone would answer "the case has moved on"
+    assert again.status_code == 303 and again.headers["Location"] == first.headers["Location"]
+    assert ALREADY in ini.get(again.headers["Location"]).get_data(as_text=True)
+    assert _count(engine, DocumentVersion) == before + 1

@@ -26,6 +26,7 @@ from web.pages.common import (
     posted_version,
     signed_in,
 )
+from web.pages.form_once import case_url, once_per_form
 from web.uploads import accepts_uploads, read_upload
 from workflow.documents import DocumentRefused, preview_html
 from workflow.errors import WorkflowError
@@ -62,6 +63,7 @@ def _flash_refused(exc: WorkflowError) -> None:
 
 @bp.post("/agreements/<int:case_id>/documents")
 @signed_in
+@once_per_form(back=case_url)
 @accepts_uploads
 def add_document(case_id: int):
     me = actor()
@@ -166,6 +168,7 @@ def diff(case_id: int, lang: str):
 
 @bp.post("/agreements/<int:case_id>/signed-originals")
 @signed_in
+@once_per_form(back=case_url)
 @accepts_uploads
 def add_signed_original(case_id: int):
     me = actor()

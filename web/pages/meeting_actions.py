@@ -15,6 +15,7 @@ from web.current import engine
 from web.formatting import fdate
 from web.i18n import language
 from web.pages.common import actor, flash_error, is_coordinator, signed_in
+from web.pages.form_once import once_per_form
 from web.pages.meetings import bp
 from workflow.errors import NotFound, WorkflowError
 from workflow.persistence.models import Organization
@@ -41,6 +42,10 @@ def _at(day: str, time: str, zone: str) -> dt.datetime:
     return dt.datetime.combine(
         dt.date.fromisoformat(day), dt.time.fromisoformat(time), tzinfo=ZoneInfo(zone)
     )
+
+
+def _meeting_url(meeting_id: int) -> str:
+    return url_for("meetings.show", meeting_id=meeting_id)
 
 
 @bp.route("/meetings/<int:meeting_id>/reschedule", methods=["GET", "POST"])
@@ -112,6 +117,7 @@ def _day_off_warning(exc: DayOffNotConfirmed) -> str:
 
 @bp.post("/meetings/<int:meeting_id>/held")
 @signed_in
+@once_per_form(back=_meeting_url)
 def held(meeting_id: int):
     try:
         engine().record_meeting_held(meeting_id, actor(), request.form.get("comment") or None)
@@ -123,6 +129,7 @@ def held(meeting_id: int):
 
 @bp.post("/meetings/<int:meeting_id>/cancel")
 @signed_in
+@once_per_form(back=_meeting_url)
 def cancel(meeting_id: int):
     try:
         engine().cancel_meeting(meeting_id, actor(), request.form.get("reason", ""))
@@ -134,6 +141,7 @@ def cancel(meeting_id: int):
 
 @bp.post("/meetings/<int:meeting_id>/submissions")
 @signed_in
+@once_per_form(back=_meeting_url)
 def submit(meeting_id: int):
     form = request.form
     try:
@@ -152,6 +160,7 @@ def submit(meeting_id: int):
 
 @bp.post("/meetings/<int:meeting_id>/minutes")
 @signed_in
+@once_per_form(back=_meeting_url)
 def minutes(meeting_id: int):
     form = request.form
     decisions = []

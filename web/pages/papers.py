@@ -27,6 +27,7 @@ from web.pages.common import (
     posted_version,
     signed_in,
 )
+from web.pages.form_once import case_url, once_per_form
 from web.papers import report_responses
 from web.papers.approval_sheet_pdf import KEYWORD_PREFIX
 from web.papers.responses import approval_sheet_pdf, register_xlsx
@@ -139,6 +140,7 @@ def annual_report(case_id: int):
 
 @bp.post("/agreements/<int:case_id>/annual-report")
 @signed_in
+@once_per_form(back=case_url)
 def attach_annual_report(case_id: int):
     """Generate the draft and keep it as the next version of the report (the documents list)."""
     me = actor()
