@@ -92,6 +92,37 @@ class _SheetPDF(FPDF):
         self.set_text_color(0)
 
 
+def draw_table(
+    pdf: FPDF,
+    columns: list[dict[str, Any]],
+    width_key: str,
+    headings: dict[str, str],
+    rows: list[dict[str, Any]],
+    line_height: float,
+) -> None:
+    """A table of ``rows`` (dicts by column key) under a grey heading row that fpdf2 repeats on
+    every page; ``columns`` from a paper's YAML template (key, width under ``width_key``,
+    align). Long cells wrap; a row is not split across pages unless taller than a page."""
+    with pdf.table(
+        col_widths=[c[width_key] for c in columns],
+        width=sum(c[width_key] for c in columns),
+        align="LEFT",
+        text_align=[c.get("align", "L") for c in columns],
+        headings_style=FontFace(emphasis="BOLD", fill_color=(230, 230, 230)),
+        line_height=line_height,
+        padding=1,
+        repeat_headings=1,
+        v_align="TOP",
+    ) as table:
+        head = table.row()
+        for c in columns:
+            head.cell(headings[c["key"]])
+        for cells in rows:
+            line = table.row()
+            for c in columns:
+                line.cell(cells[c["key"]] or "")
+
+
 def render(data: dict[str, Any], issue: SheetIssue) -> bytes:
     layout = template("approval_sheet")
     words = layout[paper_language(data.get("language"))]
@@ -237,27 +268,11 @@ def _rounds(pdf: _SheetPDF, data, words, columns) -> None:
             continue
         pdf.ln(1)
         pdf.set_font(FONT, "", 8)
-        headings = FontFace(emphasis="BOLD", fill_color=(230, 230, 230))
-        with pdf.table(
-            col_widths=[c["width"] for c in columns],
-            width=sum(c["width"] for c in columns),
-            align="LEFT",
-            text_align=[c.get("align", "L") for c in columns],
-            headings_style=headings,
-            line_height=4,
-            padding=1,
-            repeat_headings=1,
-            v_align="TOP",
-        ) as table:
-            head = table.row()
-            for c in columns:
-                head.cell(words["headings"][c["key"]])
-            for row in rnd["rows"]:
-                number += 1
-                cells = _row_cells(number, row, words)
-                line = table.row()
-                for c in columns:
-                    line.cell(cells[c["key"]])
+        rows = []
+        for row in rnd["rows"]:
+            number += 1
+            rows.append(_row_cells(number, row, words))
+        draw_table(pdf, columns, "width", words["headings"], rows, line_height=4)
 
 
 def _signing_and_registration(pdf: FPDF, data, words) -> None:

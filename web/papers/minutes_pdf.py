@@ -7,10 +7,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from fpdf.fonts import FontFace
-
 from web.papers import template
-from web.papers.approval_sheet_pdf import FONT, _label_value, _SheetPDF
+from web.papers.approval_sheet_pdf import FONT, _label_value, _SheetPDF, draw_table
 
 
 def _paragraph(pdf: _SheetPDF, text: str, size: float = 9.5, style: str = "") -> None:
@@ -55,24 +53,7 @@ def render_pdf(data: dict[str, Any], now: dt.datetime) -> bytes:
     if data["decisions"]:
         columns = layout["columns"]
         pdf.set_font(FONT, "", 8.5)
-        with pdf.table(
-            col_widths=[c["pdf"] for c in columns],
-            width=sum(c["pdf"] for c in columns),
-            align="LEFT",
-            text_align=[c.get("align", "L") for c in columns],
-            headings_style=FontFace(emphasis="BOLD", fill_color=(230, 230, 230)),
-            line_height=4.2,
-            padding=1,
-            repeat_headings=1,
-            v_align="TOP",
-        ) as grid:
-            head = grid.row()
-            for c in columns:
-                head.cell(words["headings"][c["key"]])
-            for decision in data["decisions"]:
-                row = grid.row()
-                for c in columns:
-                    row.cell(decision[c["key"]] or "")
+        draw_table(pdf, columns, "pdf", words["headings"], data["decisions"], line_height=4.2)
     else:
         _paragraph(pdf, words["no_decisions"])
     pdf.ln(4)
