@@ -42,6 +42,7 @@ from sqlalchemy.engine import make_url
 
 from bench.bulk import Rows, write_postgres, write_sqlite
 from bench.databases import create_schema
+from workflow.audit import HASHED_COLUMNS
 from workflow.clock import FixedClock
 from workflow.definitions.directory import load_verified
 from workflow.engine import Engine
@@ -328,26 +329,7 @@ def build(plan: Plan, definition_ids: dict[str, int], definitions) -> tuple[Rows
             "acting_for",
         ),
     )
-    audit = rows.table(
-        "audit_events",
-        (
-            "id",
-            "case_id",
-            "seq",
-            "kind",
-            "actor_id",
-            "acting_for_id",
-            "trigger",
-            "from_state",
-            "to_state",
-            "comment",
-            "definition_id",
-            "data",
-            "created_at",
-            "prev_hash",
-            "hash",
-        ),
-    )
+    audit = rows.table("audit_events", ("id", *HASHED_COLUMNS, "prev_hash", "hash"))
     reminders = rows.table(
         "reminders",
         (

@@ -11,7 +11,6 @@ reason fails, so a page cannot be added without being looked at by axe.
 
 from __future__ import annotations
 
-import datetime as dt
 from importlib import resources
 
 import pytest
@@ -19,6 +18,7 @@ from sqlalchemy import select
 
 from tests.browser.conftest import sign_in
 from tests.web import scenario
+from tests.web.test_admin_and_meetings import _meeting as scheduled_meeting
 from workflow.email_decisions import link_token
 from workflow.persistence.email_decisions import EmailDecisionToken
 
@@ -53,17 +53,7 @@ def axe_source() -> str:
 
 
 def _meeting(live):
-    when = dt.datetime(2026, 10, 20, 7, tzinfo=dt.UTC)
-    scheduled = live.engine.schedule_meeting(
-        live.world.actor("coord"),
-        year=2026,
-        title_ru="Координационное совещание 2026",
-        starts_at=when,
-        ends_at=when + dt.timedelta(hours=5),
-        venue="Москва",
-        participant_org_ids=[live.world.org_id("RU-TST")],
-    )
-    return scheduled.meeting_id
+    return scheduled_meeting(live.engine, live.world).meeting_id
 
 
 def _decision_link(live, username: str) -> str:

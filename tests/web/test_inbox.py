@@ -73,6 +73,24 @@ def test_claiming_moves_a_queue_task_into_my_tasks(engine, web_world, signed_in)
     }
 
 
+def test_a_claim_sent_twice_changes_nothing_the_second_time(engine, web_world, signed_in):
+    """A double click on "Take": the second claim of one's own task is a no-op, not an error
+    (which is why the inbox's claim needs no one-time form token)."""
+    case_id = scenario.create_regional(engine, web_world)
+    scenario.to_federal_review(engine, web_world, case_id)
+    minec = signed_in("minec")
+    with engine.uow(write=False) as uow:
+        task_id = uow.session.scalar(
+            select(Task.id).where(Task.case_id == case_id, Task.role == "minec_reviewer")
+        )
+    first = minec.post(f"/tasks/{task_id}/claim")
+    again = minec.post(f"/tasks/{task_id}/claim")
+    assert first.status_code == again.status_code == 303
+    shown = minec.get(again.headers["Location"]).get_data(as_text=True)
+    assert "alert-error" not in shown
+    assert _tabs(minec.get("/inbox").get_data(as_text=True))["mine"] == 1
+
+
 def test_a_substitute_sees_her_colleagues_tasks_acting_for_her(engine, web_world, signed_in):
     case_id = scenario.create_regional(engine, web_world)  # assigned to ini (the creator)
     clerk = signed_in("clerk")

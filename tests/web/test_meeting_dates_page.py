@@ -5,20 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+from tests.web.test_admin_and_meetings import _meeting
 from workflow.clock import MOSCOW
 from workflow.persistence.meetings import Meeting
-
-
-def _meeting(engine, world, when=dt.datetime(2026, 10, 20, 7, tzinfo=dt.UTC)):
-    return engine.schedule_meeting(
-        world.actor("coord"),
-        year=2026,
-        title_ru="Координационное совещание 2026",
-        starts_at=when,
-        ends_at=when + dt.timedelta(hours=5),
-        venue="Москва",
-        participant_org_ids=[world.org_id("RU-TST")],
-    )
 
 
 def test_a_move_to_a_holiday_asks_for_a_confirmation(engine, web_world, signed_in):

@@ -21,21 +21,6 @@ from typing import Protocol
 
 from workflow.calendar.official import OfficialYear
 
-MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
-
 
 class WorkingDays(Protocol):
     """What the check needs of a calendar: a production calendar, or a test's stand-in."""
@@ -62,8 +47,8 @@ class Discrepancy:
 
     def __str__(self) -> str:
         return (
-            f"calendar {self.calendar}, {MONTHS[self.month - 1]} {self.year}: the engine counts "
-            f"{self.computed} working days, the official calendar ({self.act}) "
+            f"calendar {self.calendar}, {_cal.month_name[self.month]} {self.year}: the engine "
+            f"counts {self.computed} working days, the official calendar ({self.act}) "
             f"{self.official}; installed holidays {self.package_version}. The package release "
             "does not match the decree: install the release pyproject.toml asks for, or correct "
             "the days in the calendar file"
