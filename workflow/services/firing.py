@@ -16,7 +16,9 @@ In order, inside one unit of work:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import wraps
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
@@ -209,6 +211,21 @@ def fire(
     return result
 
 
+def _out_of_range_refused(fire: Callable[..., FireResult]) -> Callable[..., FireResult]:
+    """A deadline that would be counted from a date outside the calendar's years refuses the
+    transition (``date_out_of_range``) instead of failing."""
+
+    @wraps(fire)
+    def refusing(*args, **kwargs) -> FireResult:
+        try:
+            return fire(*args, **kwargs)
+        except DateOutOfRange as exc:
+            raise TransitionNotAllowed([out_of_range_refusal(exc)]) from exc
+
+    return refusing
+
+
+@_out_of_range_refused
 def fire_in(
     engine: Engine,
     session: Session,
@@ -221,30 +238,6 @@ def fire_in(
     audit: dict[str, Any] | None = None,
 ) -> FireResult:
     """``fire`` inside the caller's transaction: the caller commits (or rolls back).
-
-    A deadline that would be counted from a date outside the calendar's years refuses the
-    transition (``date_out_of_range``) instead of failing.
-    """
-    try:
-        return _fire_in(
-            engine, session, case_id, trigger, actor, comment, expected_version, data, audit
-        )
-    except DateOutOfRange as exc:
-        raise TransitionNotAllowed([out_of_range_refusal(exc)]) from exc
-
-
-def _fire_in(
-    engine: Engine,
-    session: Session,
-    case_id: int,
-    trigger: str,
-    actor: Actor | None,
-    comment: str | None,
-    expected_version: int | None,
-    data: dict[str, Any],
-    audit: dict[str, Any] | None = None,
-) -> FireResult:
-    """The body of ``fire_in``, which adds only the date-out-of-range refusal.
 
     For services that change other rows together with a transition (cancelling a meeting
     updates its row and fires ``cancel`` in one transaction). ``audit`` is added to the audit
