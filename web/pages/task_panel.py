@@ -95,20 +95,13 @@ def suggest_partner_language(inputs, fields: dict) -> None:
     if not partner_language or partner_language == "ru":
         return
     for item in inputs:
-        if item.path != "languages" or item.kind not in ("list", "multiselect"):
+        if item.path != "languages":  # a list box of language names (web.fieldforms)
             continue
-        if item.kind == "multiselect":  # a list box of names (web.vocab)
-            declared = list(item.value or [])
-        else:  # a comma-separated text field
-            declared = [lang.strip() for lang in str(item.value or "").split(",") if lang.strip()]
+        declared = list(item.value or [])
         if any(lang != "ru" for lang in declared):
             continue
-        suggested = list(dict.fromkeys(["ru", *declared, partner_language]))
-        if item.kind == "multiselect":
-            item.value = suggested
-            item.choices = language_options(suggested)  # the chosen ones at the top of the box
-        else:
-            item.value = ", ".join(suggested)
+        item.value = list(dict.fromkeys(["ru", *declared, partner_language]))
+        item.choices = language_options(item.value)  # the chosen ones at the top of the box
         item.hint = _(
             "Suggested from the partner's record: %(lang)s.",
             lang=language_label(partner_language),
